@@ -1,0 +1,102 @@
+import { cdk8s, javascript } from 'projen';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-istio',
+  description: 'Typed, validated cdk8s constructs for the Istio service mesh (Istio 1.30, Gateway API 1.5).',
+  author: 'cdk8s-istio developers',
+  authorAddress: 'dev@cdk8s-istio.invalid',
+  repositoryUrl: 'https://github.com/cdk8s-istio/cdk8s-istio.git',
+  keywords: ['cdk8s', 'istio', 'service-mesh', 'kubernetes', 'gateway-api'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  projenVersion: '~0.103.25',
+
+  // cdk8s 2.70.x and constructs 10.8.x (without these the template picks cdk8s 1.x)
+  cdk8sVersion: '2.70.106',
+  constructsVersion: '10.8.1',
+  jsiiVersion: '~6.0.0',
+  // ts-jest does not support TypeScript 7 yet
+  // (typescript is pinned below 7 through devDeps)
+
+  // no hosted CI or release pipeline: CI is .ci/run
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  buildWorkflow: false,
+  pullRequestTemplate: false,
+
+  // non-jsii runtime libraries are bundled; their types never appear in the public API
+  bundledDeps: ['yaml@2.9.1', 'ajv@8.20.0', '@bufbuild/cel@0.6.1'],
+  devDeps: ['typescript@~6.0.3', '@types/node@^20', 'cdk8s-cli@2.207.60', 'cdk8s-plus-32@2.5.92'],
+
+  // the generated L1 lives in top-level imports/, compiled by jsii together with src/
+  srcdir: 'src',
+  libdir: 'lib',
+  entrypoint: 'lib/src/index.js',
+  entrypointTypes: 'lib/src/index.d.ts',
+  tsconfig: {
+    compilerOptions: {
+      rootDir: '.',
+    },
+    include: ['src/**/*.ts', 'imports/**/*.ts'],
+    exclude: ['node_modules', 'test', 'examples', 'scripts', 'lib'],
+  },
+  tsconfigDev: {
+    compilerOptions: {},
+    // test/tsconfig.json: paths are relative to test/
+    include: ['../src/**/*.ts', '../imports/**/*.ts', '../scripts/**/*.ts'],
+  },
+
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      collectCoverage: false,
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'scripts'],
+    ignorePatterns: ['imports/', 'lib/', 'examples/', 'data/', '*.generated.ts', 'node_modules/'],
+  },
+  docgen: true,
+  gitignore: ['/examples/*/node_modules', '/test-reports', '/.tmp', '/bench-results'],
+  npmIgnoreOptions: { ignorePatterns: ['/examples', '/scripts', '/test', '/.ci', '/docs', '/.tmp'] },
+});
+
+// jsii finds the entry point through `types`, which the jsii project type resets to lib/index.d.ts
+project.package.addField('types', 'lib/src/index.d.ts');
+
+// `jsii-docgen` documents the root module only, not megabytes of L1
+project.tasks.tryFind('docgen')!.reset('jsii-docgen -o API.md --submodule root');
+
+// L1: `npx projen import` regenerates imports/ from the local CRDs only
+project.addTask('import', {
+  description: 'Regenerate imports/ (L1) from ../shared/crds with cdk8s import',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/import.ts',
+});
+
+// CRD schema + CEL rule data for the validator
+project.addTask('schemas', {
+  description: 'Regenerate data/crd-schemas.json from ../shared/crds',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/schemas.ts',
+});
+
+// test files are type-checked (ts-jest itself only transpiles, which keeps the suite fast)
+const testTask = project.tasks.tryFind('test')!;
+testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+
+const examples = project.addTask('examples', {
+  description: 'Synthesize every app under examples/ into examples/<name>/dist',
+  exec: 'bash scripts/examples.sh',
+});
+project.addTask('bench', {
+  description: 'Benchmark: L1 synth vs. the validation layers for a synthetic app',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/bench.ts',
+});
+project.package.setScript('examples', `npx projen ${examples.name}`);
+project.package.setScript('bench', 'npx projen bench');
+
+project.synth();

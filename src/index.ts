@@ -1,0 +1,10 @@
+// L1: the generated classes of the Istio 1.30.3 and Gateway API v1.5.1 CRDs.
+export * as networking from '../imports/networking.istio.io';
+export * as security from '../imports/security.istio.io';
+export * as telemetry from '../imports/telemetry.istio.io';
+export * as extensions from '../imports/extensions.istio.io';
+export * as gatewayApi from '../imports/gateway.networking.k8s.io';
+export * as gatewayApiX from '../imports/gateway.networking.x-k8s.io';
+
+// validation
+export * from './validation/findings';
