@@ -1,4 +1,5 @@
-// L1: the generated classes of the Istio 1.30.3 and Gateway API v1.5.1 CRDs.
+// L1: the generated classes of the Istio 1.30.3 and Gateway API v1.5.1 CRDs,
+// under one namespace per API group (Istio's Gateway and the Gateway API's never collide).
 export * as networking from '../imports/networking.istio.io';
 export * as security from '../imports/security.istio.io';
 export * as telemetry from '../imports/telemetry.istio.io';
@@ -6,5 +7,15 @@ export * as extensions from '../imports/extensions.istio.io';
 export * as gatewayApi from '../imports/gateway.networking.k8s.io';
 export * as gatewayApiX from '../imports/gateway.networking.x-k8s.io';
 
+// core
+export * from './core/istio-resource';
+export * from './core/workload-selector';
+
+// resource-level L2s
+export * from './security/peer-authentication';
+
 // validation
 export * from './validation/findings';
+export * from './validation/crd';
+export * from './validation/engine';
+export * from './validation/app';

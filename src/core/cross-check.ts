@@ -1,0 +1,88 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct, IValidation } from 'constructs';
+
+/** One synthesized object of the app, with the construct that owns it. */
+export interface IndexedObject {
+  /** The object as it will be synthesized (`ApiObject.toJson()`). */
+  readonly json: any;
+  /** The ApiObject. */
+  readonly apiObject: ApiObject;
+}
+
+/**
+ * All API objects of an app, built once per validation pass (one walk of the tree,
+ * one `toJson()` per object) so that cross-construct checks never scan pairwise.
+ */
+export class ManifestIndex {
+  private readonly byKind = new Map<string, IndexedObject[]>();
+  private readonly byKey = new Map<string, IndexedObject[]>();
+
+  constructor(root: IConstruct) {
+    for (const c of root.node.findAll()) {
+      if (!(c instanceof ApiObject)) continue;
+      let json: any;
+      try {
+        json = c.toJson();
+      } catch {
+        continue; // synth reports it with its own message
+      }
+      const entry: IndexedObject = { json, apiObject: c };
+      push(this.byKind, c.kind, entry);
+      push(this.byKey, key(c.kind, json?.metadata?.namespace, json?.metadata?.name), entry);
+    }
+  }
+
+  /** All objects of a kind (any apiVersion). */
+  public ofKind(kind: string): IndexedObject[] {
+    return this.byKind.get(kind) ?? [];
+  }
+
+  /** The objects of a kind with this namespace (undefined: no namespace) and name. */
+  public find(kind: string, namespace: string | undefined, name: string): IndexedObject[] {
+    return this.byKey.get(key(kind, namespace, name)) ?? [];
+  }
+}
+
+/** A check that spans constructs; returns error messages. */
+export type CrossCheck = (index: ManifestIndex) => string[];
+
+const REGISTRY = Symbol.for('cdk8s-istio.CrossChecks');
+
+/**
+ * Registers a check that spans constructs (a subset no DestinationRule defines, a
+ * Gateway host no VirtualService serves...). All checks of an app run from one
+ * validation on the tree's root, over one ManifestIndex.
+ *
+ * Internal: not part of the public (jsii) API.
+ */
+export function addCrossCheck(scope: IConstruct, check: CrossCheck): void {
+  const root = scope.node.root as any;
+  let registry: CrossChecks | undefined = root[REGISTRY];
+  if (!registry) {
+    registry = new CrossChecks(root);
+    Object.defineProperty(root, REGISTRY, { value: registry });
+    root.node.addValidation(registry);
+  }
+  registry.checks.push(check);
+}
+
+class CrossChecks implements IValidation {
+  public readonly checks: CrossCheck[] = [];
+  constructor(private readonly root: IConstruct) {}
+
+  public validate(): string[] {
+    if (this.checks.length === 0) return [];
+    const index = new ManifestIndex(this.root);
+    return this.checks.flatMap(check => check(index));
+  }
+}
+
+function key(kind: string, namespace: string | undefined, name: string | undefined): string {
+  return `${kind}|${namespace ?? ''}|${name ?? ''}`;
+}
+
+function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
+  const list = map.get(k);
+  if (list) list.push(v);
+  else map.set(k, [v]);
+}

@@ -1,0 +1,76 @@
+import { CrdValidator } from './crd';
+import { Finding, FindingLevel, ManifestSource } from './findings';
+
+/** Options of a validation run. */
+export interface ValidationOptions {
+  /**
+   * Treat warnings as failures.
+   * @default false
+   */
+  readonly strict?: boolean;
+
+  /**
+   * Report CEL rules that cannot be evaluated as warnings instead of errors.
+   * @default false
+   */
+  readonly allowUnevaluableRules?: boolean;
+
+  /**
+   * Finding codes to drop (e.g. `IST0118`).
+   * @default - none
+   */
+  readonly suppress?: string[];
+}
+
+/**
+ * Runs the validation layers over a set of manifest objects: the CRD schema and
+ * CEL rules (what the Kubernetes API server rejects).
+ *
+ * Works on plain manifest objects, so it serves L2 output, raw L1 objects,
+ * included YAML, the CLI and the cdk8s plugin alike.
+ */
+export class Validator {
+  /**
+   * Validates manifest objects and returns every finding, sorted by object and code.
+   */
+  public static validate(sources: ManifestSource[], options: ValidationOptions = {}): Finding[] {
+    const findings: Finding[] = [];
+    for (const source of sources) {
+      const obj = source.object;
+      if (!obj || typeof obj !== 'object') continue;
+      for (const f of CrdValidator.validate(obj, { allowUnevaluableRules: options.allowUnevaluableRules })) {
+        findings.push(withSource(f, source));
+      }
+    }
+    const suppress = new Set(options.suppress ?? []);
+    return findings.filter(f => !suppress.has(f.code));
+  }
+
+  /** True if the findings fail a run with these options (errors; warnings too when strict). */
+  public static fails(findings: Finding[], options: ValidationOptions = {}): boolean {
+    return findings.some(f => f.level === FindingLevel.ERROR || (options.strict === true && f.level === FindingLevel.WARNING));
+  }
+
+  /**
+   * One finding on one line, in istioctl's style:
+   * `Error [IST0101] (VirtualService ns/name) spec.http[0]: message`.
+   */
+  public static format(finding: Finding): string {
+    const ref = finding.namespace ? `${finding.namespace}/${finding.name}` : finding.name;
+    const where = [finding.constructPath ? `at '${finding.constructPath}'` : undefined, finding.file ? `in ${finding.file}` : undefined]
+      .filter(x => x !== undefined).join(' ');
+    const field = finding.field ? `${finding.field}: ` : '';
+    return `${finding.level} [${finding.code}] (${finding.kind} ${ref})${where ? ` ${where}` : ''} ${field}${finding.message}`;
+  }
+
+  private constructor() {}
+}
+
+function withSource(f: Finding, source: ManifestSource): Finding {
+  if (!source.constructPath && !source.file) return f;
+  return {
+    ...f,
+    ...(source.constructPath ? { constructPath: source.constructPath } : {}),
+    ...(source.file ? { file: source.file } : {}),
+  };
+}
