@@ -52,7 +52,6 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     passWithNoTests: false,
     jestConfig: {
-      testMatch: ['<rootDir>/test/**/*.test.ts'],
       collectCoverage: false,
     },
   },
@@ -62,7 +61,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     ignorePatterns: ['imports/', 'lib/', 'examples/', 'data/', '*.generated.ts', 'node_modules/'],
   },
   docgen: true,
-  gitignore: ['/examples/*/node_modules', '/test-reports', '/.tmp', '/bench-results'],
+  gitignore: ['/examples/node_modules', '/examples/*/node_modules', '/test-reports', '/.tmp', '/bench-results'],
   npmIgnoreOptions: { ignorePatterns: ['/examples', '/scripts', '/test', '/.ci', '/docs', '/.tmp'] },
 });
 
@@ -83,6 +82,9 @@ project.addTask('schemas', {
   description: 'Regenerate data/crd-schemas.json from ../shared/crds',
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/schemas.ts',
 });
+
+// one plain `tests: N passed, N failed` line for CI comes from this summary
+project.jest!.addReporter('<rootDir>/scripts/jest-summary-reporter.js' as any);
 
 // test files are type-checked (ts-jest itself only transpiles, which keeps the suite fast)
 const testTask = project.tasks.tryFind('test')!;

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `npm run examples`: builds the library, then synthesizes every app under examples/
+# into examples/<name>/dist with `cdk8s synth`. The apps import `cdk8s-istio`, which
+# resolves to this checkout's built library through examples/node_modules/cdk8s-istio.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+npx projen compile >/dev/null
+
+mkdir -p examples/node_modules
+ln -sfn "$root" examples/node_modules/cdk8s-istio
+
+export CDK8S_CHECK_UPGRADE=false
+count=0
+for cfg in examples/*/cdk8s.yaml; do
+  dir="$(dirname "$cfg")"
+  echo "== synth $dir"
+  rm -rf "$dir/dist"
+  (cd "$dir" && "$root/node_modules/.bin/cdk8s" synth --check-upgrade false)
+  count=$((count + 1))
+done
+echo "examples: $count app(s) synthesized"
