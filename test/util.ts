@@ -1,27 +1,27 @@
 import { Chart, Testing } from 'cdk8s';
-import { Finding, FindingLevel, Validator, ValidationOptions } from '../src';
+import { Finding, FindingLevel, Analyzer, AnalyzeOptions } from '../src';
 
 /**
  * Synthesizes a chart and validates every object through the library's validation
  * (CRD schema + CEL, and the other layers behind the same switch). Throws with all
  * findings when any object would be rejected. Every test synthesizes through this.
  */
-export function synthValid(chart: Chart, options: ValidationOptions = {}): any[] {
+export function synthValid(chart: Chart, options: AnalyzeOptions = {}): any[] {
   const manifests = Testing.synth(chart);
-  const findings = Validator.validate(manifests.map(object => ({ object })), options);
-  if (Validator.fails(findings, options)) {
-    throw new Error(`synthesized output is invalid:\n${findings.map(f => `  ${Validator.format(f)}`).join('\n')}`);
+  const findings = Analyzer.analyze(manifests, options);
+  if (Analyzer.fails(findings, options)) {
+    throw new Error(`synthesized output is invalid:\n${findings.map(f => `  ${Analyzer.format(f)}`).join('\n')}`);
   }
   return manifests;
 }
 
 /** The findings for a set of manifest objects (for "fails validation when ..." tests). */
-export function findingsOf(objects: any[], options: ValidationOptions = {}): Finding[] {
-  return Validator.validate(objects.map(object => ({ object })), options);
+export function findingsOf(objects: any[], options: AnalyzeOptions = {}): Finding[] {
+  return Analyzer.analyze(objects, options);
 }
 
 /** The error-level findings only. */
-export function errorsOf(objects: any[], options: ValidationOptions = {}): Finding[] {
+export function errorsOf(objects: any[], options: AnalyzeOptions = {}): Finding[] {
   return findingsOf(objects, options).filter(f => f.level === FindingLevel.ERROR);
 }
 

@@ -1,10 +1,10 @@
 import { ApiObject, App } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
-import { Validator, ValidationOptions } from './engine';
+import { Analyzer, AnalyzeOptions } from './engine';
 import { Finding, FindingLevel, ManifestSource } from './findings';
 
 /** Options of `IstioValidation.enable`. */
-export interface IstioValidationOptions extends ValidationOptions {
+export interface IstioAnalyzeOptions extends AnalyzeOptions {
   /**
    * Print warnings and infos to stderr at synth.
    * @default true
@@ -31,7 +31,7 @@ export class IstioValidation {
    * Validate every synth of this app (or of any construct tree root).
    * Calling it again replaces the options.
    */
-  public static enable(app: App, options: IstioValidationOptions = {}): void {
+  public static enable(app: App, options: IstioAnalyzeOptions = {}): void {
     const root = app.node.root as any;
     const existing: AppValidation | undefined = root[ENABLED];
     if (existing) {
@@ -52,15 +52,15 @@ export class IstioValidation {
    * Runs the validation layers over every API object under `scope` now and returns
    * the findings, without failing. Useful in tests.
    */
-  public static findings(scope: IConstruct, options: ValidationOptions = {}): Finding[] {
-    return Validator.validate(collect(scope), options);
+  public static findings(scope: IConstruct, options: AnalyzeOptions = {}): Finding[] {
+    return Analyzer.analyzeSources(collect(scope), options);
   }
 
   private constructor() {}
 }
 
 class AppValidation implements IValidation {
-  constructor(private readonly app: App, public options: IstioValidationOptions) {}
+  constructor(private readonly app: App, public options: IstioAnalyzeOptions) {}
 
   public validate(): string[] {
     const findings = IstioValidation.findings(this.app, this.options);
@@ -69,10 +69,10 @@ class AppValidation implements IValidation {
     if (this.options.printWarnings !== false) {
       const rest = findings.filter(f => !failing.includes(f));
       if (rest.length > 0) {
-        process.stderr.write(`cdk8s-istio: ${rest.length} finding(s) that do not fail synth${strict ? '' : ' (use strict to fail on warnings)'}:\n${rest.map(f => `  ${Validator.format(f)}`).join('\n')}\n`);
+        process.stderr.write(`cdk8s-istio: ${rest.length} finding(s) that do not fail synth${strict ? '' : ' (use strict to fail on warnings)'}:\n${rest.map(f => `  ${Analyzer.format(f)}`).join('\n')}\n`);
       }
     }
-    return failing.map(f => Validator.format(f));
+    return failing.map(f => Analyzer.format(f));
   }
 }
 

@@ -2,7 +2,7 @@ import { CrdValidator } from './crd';
 import { Finding, FindingLevel, ManifestSource } from './findings';
 
 /** Options of a validation run. */
-export interface ValidationOptions {
+export interface AnalyzeOptions {
   /**
    * Treat warnings as failures.
    * @default false
@@ -29,11 +29,20 @@ export interface ValidationOptions {
  * Works on plain manifest objects, so it serves L2 output, raw L1 objects,
  * included YAML, the CLI and the cdk8s plugin alike.
  */
-export class Validator {
+export class Analyzer {
   /**
-   * Validates manifest objects and returns every finding, sorted by object and code.
+   * Validates manifest objects (plain JSON, as synthesized or parsed from YAML) and
+   * returns every finding.
    */
-  public static validate(sources: ManifestSource[], options: ValidationOptions = {}): Finding[] {
+  public static analyze(objects: any[], options: AnalyzeOptions = {}): Finding[] {
+    return Analyzer.analyzeSources(objects.map(object => ({ object })), options);
+  }
+
+  /**
+   * Validates manifest objects that carry where they came from (construct path, file);
+   * the findings carry it too.
+   */
+  public static analyzeSources(sources: ManifestSource[], options: AnalyzeOptions = {}): Finding[] {
     const findings: Finding[] = [];
     for (const source of sources) {
       const obj = source.object;
@@ -47,7 +56,7 @@ export class Validator {
   }
 
   /** True if the findings fail a run with these options (errors; warnings too when strict). */
-  public static fails(findings: Finding[], options: ValidationOptions = {}): boolean {
+  public static fails(findings: Finding[], options: AnalyzeOptions = {}): boolean {
     return findings.some(f => f.level === FindingLevel.ERROR || (options.strict === true && f.level === FindingLevel.WARNING));
   }
 
