@@ -60,6 +60,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     devdirs: ['test', 'scripts'],
     ignorePatterns: ['imports/', 'lib/', 'examples/', 'data/', '*.generated.ts', 'node_modules/'],
   },
+  bin: { 'cdk8s-istio': 'lib/src/cli.js' },
   docgen: true,
   gitignore: ['/examples/node_modules', '/examples/*/node_modules', '/test-reports', '/.tmp', '/bench-results'],
   npmIgnoreOptions: { ignorePatterns: ['/examples', '/scripts', '/test', '/.ci', '/docs', '/.tmp'] },

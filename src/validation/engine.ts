@@ -20,6 +20,40 @@ export interface AnalyzeOptions {
    * @default - none
    */
   readonly suppress?: string[];
+
+  /**
+   * Run the CRD layer (OpenAPI schema, defaults and CEL rules).
+   * @default true
+   */
+  readonly crd?: boolean;
+
+  /**
+   * Run the webhook layer (what Istio's validating admission webhook rejects).
+   * @default true
+   */
+  readonly webhook?: boolean;
+
+  /**
+   * Run the analyzer layer (cross-resource checks, as `istioctl analyze` makes them).
+   * @default true
+   */
+  readonly analyzers?: boolean;
+
+  /**
+   * Open world: references to objects outside the input (a Service in another repo)
+   * are reported at Info level, or not at all, unless the input holds objects of
+   * that kind in the namespace searched. Closed world treats the input as
+   * everything (plus a default Istio installation), as `istioctl analyze` does.
+   *
+   * @default false (closed world)
+   */
+  readonly openWorld?: boolean;
+
+  /**
+   * The mesh config (MeshConfig, as in the `istio` ConfigMap's `mesh` key).
+   * @default - Istio's default mesh config
+   */
+  readonly meshConfig?: any;
 }
 
 /**
