@@ -1,9 +1,9 @@
 import { Testing } from 'cdk8s';
+import { synthValid } from './util';
 import { Principal } from '../src/core/principal';
 import { PolicyTargetRef } from '../src/core/target-ref';
 import { WorkloadSelector } from '../src/core/workload-selector';
 import { AuthorizationAction, AuthorizationPolicy } from '../src/security/authorization-policy';
-import { synthValid } from './util';
 
 function policy(action = AuthorizationAction.ALLOW, provider?: string): AuthorizationPolicy {
   return new AuthorizationPolicy(Testing.chart(), 'ap', { action, provider });

@@ -1,8 +1,8 @@
 import { ApiObject, Testing } from 'cdk8s';
+import { findObject, synthValid } from './util';
 import { Principal } from '../src/core/principal';
 import { PolicyTargetRef } from '../src/core/target-ref';
 import { AuthorizationAction, AuthorizationPolicy } from '../src/security/authorization-policy';
-import { findObject, synthValid } from './util';
 
 describe('Principal', () => {
   test('factories render the peer identities Istio matches', () => {

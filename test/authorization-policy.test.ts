@@ -1,9 +1,10 @@
 import { ApiObject, Testing } from 'cdk8s';
+import { ServiceAccount } from 'cdk8s-plus-32';
+import { findObject, objectsOf, synthValid } from './util';
 import { Principal } from '../src/core/principal';
 import { PolicyTargetRef } from '../src/core/target-ref';
 import { WorkloadSelector } from '../src/core/workload-selector';
 import { AuthorizationAction, AuthorizationPolicy } from '../src/security/authorization-policy';
-import { findObject, objectsOf, synthValid } from './util';
 
 describe('AuthorizationPolicy', () => {
   test('defaults: ALLOW without rules, which allows nothing', () => {
@@ -57,7 +58,6 @@ describe('AuthorizationPolicy', () => {
 
   test('every option: each action, provider, selector, targetRefs of every kind, every source, operation and condition field', () => {
     const chart = Testing.chart();
-    const { ServiceAccount } = require('cdk8s-plus-32');
     const sa = new ServiceAccount(chart, 'ratings-sa', { metadata: { name: 'ratings', namespace: 'bookinfo' } });
 
     const allow = new AuthorizationPolicy(chart, 'allow', {

@@ -1,8 +1,8 @@
 import { Duration, Testing } from 'cdk8s';
+import { findObject, synthValid } from './util';
 import { PolicyTargetRef } from '../src/core/target-ref';
 import { WorkloadSelector } from '../src/core/workload-selector';
 import { RequestAuthentication } from '../src/security/request-authentication';
-import { findObject, synthValid } from './util';
 
 const JWKS = JSON.stringify({ keys: [{ kty: 'RSA', kid: 'k1', use: 'sig', alg: 'RS256', n: 'xjlCRBqkQRLxtXrTY3fTQnZrQvQ', e: 'AQAB' }] });
 

@@ -1,14 +1,14 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { checkPort, ipBlockProblem, matchStringProblem, PolicyAttachment, serviceAccountProblem } from './authz-checks';
+import { conditionKeyProblem, conditionValueProblem, methodProblem, pathProblem } from './authz-match';
+import { AuthorizationCondition, AuthorizationOperation, AuthorizationRule, AuthorizationSource } from './authz-rule';
 import * as l1 from '../../imports/security.istio.io';
 import { constructMessage, throwPropError } from '../core/errors';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
 import { Principal } from '../core/principal';
 import { PolicyTargetRef } from '../core/target-ref';
 import { WorkloadSelector } from '../core/workload-selector';
-import { checkPort, ipBlockProblem, matchStringProblem, PolicyAttachment, serviceAccountProblem } from './authz-checks';
-import { conditionKeyProblem, conditionValueProblem, methodProblem, pathProblem } from './authz-match';
-import { AuthorizationCondition, AuthorizationOperation, AuthorizationRule, AuthorizationSource } from './authz-rule';
 
 /**
  * What an AuthorizationPolicy does with the requests its rules match.
@@ -159,10 +159,7 @@ export class AuthorizationPolicy extends IstioResource {
       metadata: this.resourceMetadata(props),
       spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
-    this.node.addValidation({
-      validate: () => this.rules.length > 0 || (this.action !== AuthorizationAction.DENY && this.action !== AuthorizationAction.CUSTOM) ? [] : [constructMessage(this,
-        `action ${this.action} without rules never triggers (Istio rejects it): add a rule with addRule(), or an empty rule addRule({}) to match every request`)],
-    });
+    this.node.addValidation({ validate: () => this.validateRules() });
   }
 
   /** The number of rules. */
@@ -218,6 +215,13 @@ export class AuthorizationPolicy extends IstioResource {
       to: r.to?.map((o, i) => pick(o, OPERATION_FIELDS, `${at}.to[${i}].operation`)),
       when: r.when?.map((c, i) => pick(c, CONDITION_FIELDS, `${at}.when[${i}]`)),
     };
+  }
+
+  private validateRules(): string[] {
+    const needsRules = this.action === AuthorizationAction.DENY || this.action === AuthorizationAction.CUSTOM;
+    if (!needsRules || this.rules.length > 0) return [];
+    return [constructMessage(this, `action ${this.action} without rules never triggers (Istio rejects it): `
+      + 'add a rule with addRule(), or an empty rule addRule({}) to match every request')];
   }
 
   private checkSource(source: AuthorizationSource, at: string): void {

@@ -86,7 +86,7 @@ export function conditionKeyProblem(key: string): string | undefined {
   if (key.startsWith('destination.labels')) return 'destination.labels is replaced by the policy\'s selector';
   if (key === 'destination.name' || key === 'destination.user') return `${key} was only supported by the removed v1alpha1 API`;
   if (/^(request\.headers|request\.auth\.claims|request\.experimental\.inline\.headers)/.test(key)) {
-    return `the name goes in square brackets, e.g. "request.headers[x-user]" or "request.auth.claims[groups]"`;
+    return 'the name goes in square brackets, e.g. "request.headers[x-user]" or "request.auth.claims[groups]"';
   }
   return `unknown attribute; Istio supports ${SUPPORTED_KEYS}`;
 }

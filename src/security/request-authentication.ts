@@ -1,12 +1,12 @@
 import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { isHeaderName, PolicyAttachment } from './authz-checks';
 import * as l1 from '../../imports/security.istio.io';
 import { renderDuration } from '../core/duration';
 import { constructMessage, throwPropError } from '../core/errors';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
 import { PolicyTargetRef } from '../core/target-ref';
 import { WorkloadSelector } from '../core/workload-selector';
-import { isHeaderName, PolicyAttachment } from './authz-checks';
 
 /**
  * A header the JWT is read from.
