@@ -1,12 +1,12 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { PortTrafficPolicy, TrafficPolicy } from './traffic-policy';
+import { isDns1123Label, labelsProblem, TrafficPolicyRenderer, wildcardDomainProblem } from './traffic-policy-render';
 import * as l1 from '../../imports/networking.istio.io';
 import { addCrossCheck, IndexedObject, ManifestIndex } from '../core/cross-check';
 import { throwConstructError, throwPropError } from '../core/errors';
 import { IIstioResource, IstioResource, IstioResourceProps } from '../core/istio-resource';
 import { WorkloadSelector } from '../core/workload-selector';
-import { PortTrafficPolicy, TrafficPolicy } from './traffic-policy';
-import { isDns1123Label, labelsProblem, TrafficPolicyRenderer, wildcardDomainProblem } from './traffic-policy-render';
 
 /**
  * A DestinationRule, made by `DestinationRule` or imported with
@@ -280,7 +280,7 @@ export class DestinationRule extends IstioResource implements IDestinationRule {
     if (this.workloadSelector) {
       const own = exportTo.every(e => e === '.' || (this.namespace !== undefined && e === this.namespace));
       if (!own || seen.size > 1) {
-        throwPropError(this, 'exportTo', exportTo, `a DestinationRule with a workloadSelector can only be exported to its own namespace: use ["."]`);
+        throwPropError(this, 'exportTo', exportTo, 'a DestinationRule with a workloadSelector can only be exported to its own namespace: use ["."]');
       }
     }
   }

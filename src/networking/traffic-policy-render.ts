@@ -3,13 +3,13 @@
 import { isIP } from 'net';
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import * as l1 from '../../imports/networking.istio.io';
-import { constructMessage, throwConstructError, throwPropError } from '../core/errors';
-import { renderDuration } from '../core/duration';
 import { ConnectionPool, H2UpgradePolicy } from './traffic-connection-pool';
 import { ConsistentHash, LoadBalancer, LocalityLbSetting, SimpleLb, Warmup } from './traffic-load-balancer';
 import { OutlierDetection, PortTrafficPolicy, RetryBudget, TrafficPolicy, TunnelSettings } from './traffic-policy';
 import { ClientTls, ClientTlsMode } from './traffic-tls';
+import * as l1 from '../../imports/networking.istio.io';
+import { renderDuration } from '../core/duration';
+import { constructMessage, throwConstructError, throwPropError } from '../core/errors';
 
 const INT32_MAX = 2_147_483_647;
 const UINT32_MAX = 4_294_967_295;
@@ -60,8 +60,8 @@ export function labelsProblem(labels: { [key: string]: string }): string | undef
     const slash = key.indexOf('/');
     const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
     const name = slash >= 0 ? key.slice(slash + 1) : key;
-    if (prefix !== undefined && (prefix.length > 253 || wildcardDomainProblem(prefix, false) !== undefined || prefix.endsWith('.'))) {
-      return `label key "${key}" has an invalid prefix (a DNS subdomain)`;
+    if (prefix !== undefined && (prefix.length > 253 || prefix !== prefix.toLowerCase() || wildcardDomainProblem(prefix, false) !== undefined || prefix.endsWith('.'))) {
+      return `label key "${key}" has an invalid prefix (a lower case DNS subdomain)`;
     }
     if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) {
       return `label key "${key}" is not a valid label name`;
@@ -192,7 +192,8 @@ export class TrafficPolicyRenderer {
     };
   }
 
-  private locality(prop: string, setting: LocalityLbSetting, hasOutlierDetection: boolean): l1.DestinationRuleSpecTrafficPolicyLoadBalancerLocalityLbSetting {
+  private locality(prop: string, setting: LocalityLbSetting, hasOutlierDetection: boolean)
+    : l1.DestinationRuleSpecTrafficPolicyLoadBalancerLocalityLbSetting {
     const distribute = setting.distribute ?? [];
     const failover = setting.failover ?? [];
     const priority = setting.failoverPriority ?? [];
