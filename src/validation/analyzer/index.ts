@@ -1,0 +1,68 @@
+import { Finding, ManifestSource } from '../findings';
+import { Context } from './context';
+import { checkDestinationRules } from './destination-rule';
+import { checkGateways } from './gateway';
+import { checkRouteMatches } from './route-matches';
+import { checkSelectors } from './selectors';
+import { checkNamespaces, checkServiceEntries, checkServices } from './service';
+import { checkVirtualServices } from './virtual-service';
+import { checkWorkloads } from './workload';
+
+/** Options of `CrossResourceAnalyzer.analyze`. */
+export interface AnalyzerOptions {
+  /**
+   * Open world: the input is part of what runs in the cluster (an app's Services may
+   * live in other repositories). A reference to an object outside the input is
+   * reported at Info level, unless the input holds objects of the kind searched in the
+   * namespace searched (then it is reported at its normal level). DestinationRule
+   * subsets that select no workload are Info too (versions are often rolled out
+   * separately from their routing).
+   *
+   * Closed world (`false`): the input is everything, plus a default installation (the
+   * istio-system namespace, istiod, the ingress and egress gateways), as
+   * `istioctl analyze` assumes.
+   * @default false
+   */
+  readonly openWorld?: boolean;
+
+  /**
+   * The mesh config (the `mesh` key of the `istio` ConfigMap, or a MeshConfig
+   * document), as a plain object. Read: `rootNamespace`,
+   * `defaultConfig.proxyMetadata` (DNS auto-allocation).
+   * @default - the `istio` ConfigMap of istio-system in the input, else Istio's default mesh config (rootNamespace istio-system)
+   */
+  readonly meshConfig?: any;
+}
+
+/**
+ * The cross-resource checks of `istioctl analyze` that work on manifests alone, with
+ * Istio's message codes and levels (see
+ * https://istio.io/latest/docs/reference/config/analysis/), plus the library's own
+ * `CDK8S-ISTIO-Axxx` rules.
+ *
+ * Reads Istio objects and the Kubernetes objects they refer to: Services, Namespaces,
+ * Pods and the pod templates of Deployments, StatefulSets, DaemonSets, ReplicaSets,
+ * Jobs and CronJobs. Objects with schema errors are analyzed too: a missing or
+ * mistyped field is skipped, never thrown on.
+ */
+export class CrossResourceAnalyzer {
+  /**
+   * Analyzes the objects together and returns the findings, grouped by object in
+   * input order. Each finding carries the `constructPath` and `file` of its object.
+   */
+  public static analyze(sources: ManifestSource[], options: AnalyzerOptions = {}): Finding[] {
+    const ctx = new Context(sources, options.openWorld === true, options.meshConfig);
+    checkVirtualServices(ctx);
+    checkRouteMatches(ctx);
+    checkDestinationRules(ctx);
+    checkGateways(ctx);
+    checkServiceEntries(ctx);
+    checkServices(ctx);
+    checkNamespaces(ctx);
+    checkSelectors(ctx);
+    checkWorkloads(ctx);
+    return ctx.results();
+  }
+
+  private constructor() {}
+}

@@ -1,0 +1,141 @@
+/**
+ * Workload selector rules. Sidecar and Telemetry: several without a selector in one
+ * namespace (IST0111, IST0160), several selecting one workload (IST0110, IST0159), a
+ * selector that selects nothing (IST0101). Policies (AuthorizationPolicy, and
+ * RequestAuthentication, PeerAuthentication, WasmPlugin, ProxyConfig, EnvoyFilter):
+ * a selector that selects nothing (IST0127). AuthorizationPolicy source namespaces
+ * that do not exist (IST0101).
+ *
+ * Internal module: not part of the public API.
+ */
+import { Context, Item, Workload, WORKLOADS } from './context';
+import { Rule, RULES } from './rules';
+import { arr, obj, push, q, selectorString, strList, strMap } from './util';
+
+export function checkSelectors(ctx: Context): void {
+  checkSingletons(ctx, 'Sidecar', item => item.spec.workloadSelector === undefined ? undefined : strMap(obj(item.spec.workloadSelector).labels), 'spec.workloadSelector', {
+    plural: 'Sidecars', multiple: RULES.multipleSidecarsWithoutWorkloadSelectors, conflicting: RULES.conflictingSidecarWorkloadSelectors,
+  });
+  checkSingletons(ctx, 'Telemetry', item => item.spec.selector === undefined ? undefined : strMap(obj(item.spec.selector).matchLabels), 'spec.selector', {
+    plural: 'Telemetries', multiple: RULES.multipleTelemetriesWithoutWorkloadSelectors, conflicting: RULES.conflictingTelemetryWorkloadSelectors,
+  });
+  for (const key of ['AuthorizationPolicy', 'RequestAuthentication', 'PeerAuthentication', 'WasmPlugin', 'ProxyConfig']) {
+    for (const item of ctx.all(key)) checkPolicySelector(ctx, item, item.spec.selector === undefined ? undefined : strMap(obj(item.spec.selector).matchLabels), 'spec.selector');
+  }
+  for (const item of ctx.all('EnvoyFilter')) {
+    const ws = item.spec.workloadSelector;
+    if (ws !== undefined) checkPolicySelector(ctx, item, strMap(obj(ws).labels), 'spec.workloadSelector');
+  }
+  checkAuthorizationNamespaces(ctx);
+}
+
+interface SingletonRules {
+  readonly plural: string;
+  readonly multiple: Rule;
+  readonly conflicting: Rule;
+}
+
+/**
+ * Kinds of which a workload may have one: one without selector per namespace (the
+ * namespace default) and at most one selecting each workload.
+ */
+function checkSingletons(
+  ctx: Context, key: string, selectorOf: (item: Item) => Record<string, string> | undefined, field: string, rules: SingletonRules,
+): void {
+  const defaults = new Map<string, Item[]>();
+  const byWorkload = new Map<Workload, Item[]>();
+  for (const item of ctx.all(key)) {
+    const selector = selectorOf(item);
+    if (selector === undefined) {
+      // a Telemetry attached through targetRefs is not a namespace default
+      if (item.spec.targetRef === undefined && item.spec.targetRefs === undefined) push(defaults, item.ns, item);
+      continue;
+    }
+    if (Object.keys(selector).length === 0) continue;
+    const selected = ctx.select(selector, item.ns);
+    if (selected.length === 0) {
+      ctx.report({
+        item,
+        rule: RULES.referencedResourceNotFound,
+        level: ctx.refLevel(RULES.referencedResourceNotFound, ctx.holds(WORKLOADS, item.ns)),
+        field,
+        message: `Referenced selector not found: ${q(selectorString(selector))}`,
+      });
+    }
+    for (const w of selected) push(byWorkload, w, item);
+  }
+
+  for (const [ns, items] of defaults) {
+    if (items.length < 2) continue;
+    const names = items.map(i => i.name).join(' ');
+    for (const item of items) {
+      ctx.report({
+        item,
+        rule: rules.multiple,
+        message: `The ${rules.plural} [${names}] in namespace ${q(ns)} have no workload selector, which can lead to undefined behavior.`,
+      });
+    }
+  }
+  for (const [w, items] of byWorkload) {
+    if (items.length < 2) continue;
+    const names = items.map(i => i.name).join(' ');
+    for (const item of items) {
+      ctx.report({
+        item,
+        rule: rules.conflicting,
+        field,
+        message: `The ${rules.plural} [${names}] in namespace ${q(w.ns)} select the same workload pod ${q(w.name)}, which can lead to undefined behavior.`,
+      });
+    }
+  }
+}
+
+/**
+ * IST0127. A policy in the root namespace with a selector applies mesh-wide; a
+ * namespace-wide AuthorizationPolicy needs some workload in its namespace.
+ */
+function checkPolicySelector(ctx: Context, item: Item, selector: Record<string, string> | undefined, field: string): void {
+  if (item.spec.targetRef !== undefined || item.spec.targetRefs !== undefined) return;
+  const meshWide = item.ns === ctx.rootNamespace;
+  if (selector === undefined || Object.keys(selector).length === 0) {
+    if (meshWide || item.key !== 'AuthorizationPolicy' || ctx.select({}, item.ns).length > 0) return;
+  } else if (ctx.select(selector, meshWide ? undefined : item.ns).length > 0) {
+    return;
+  }
+  const labels = selectorString(selector ?? {});
+  ctx.report({
+    item,
+    rule: RULES.noMatchingWorkloadsFound,
+    level: ctx.refLevel(RULES.noMatchingWorkloadsFound, ctx.holds(WORKLOADS, meshWide ? undefined : item.ns)),
+    ...(labels ? { field } : {}),
+    message: `No matching workloads for this resource with the following labels: ${labels}`,
+  });
+}
+
+/** IST0101: `source.namespaces` / `notNamespaces` that match no namespace (`*` prefix or suffix allowed). */
+function checkAuthorizationNamespaces(ctx: Context): void {
+  const known = [...ctx.namespaces];
+  const exists = (pattern: string) => {
+    if (pattern === '*') return true;
+    if (pattern.startsWith('*')) return known.some(n => n.endsWith(pattern.slice(1)));
+    if (pattern.endsWith('*')) return known.some(n => n.startsWith(pattern.slice(0, -1)));
+    return ctx.namespaces.has(pattern);
+  };
+  for (const ap of ctx.all('AuthorizationPolicy')) {
+    arr(ap.spec.rules).forEach((rule, i) => arr(obj(rule).from).forEach((from, j) => {
+      const source = obj(obj(from).source);
+      for (const field of ['namespaces', 'notNamespaces']) {
+        strList(source[field]).forEach((ns, k) => {
+          if (exists(ns)) return;
+          ctx.report({
+            item: ap,
+            rule: RULES.referencedResourceNotFound,
+            level: ctx.refLevel(RULES.referencedResourceNotFound, ctx.holds('Namespace', undefined)),
+            field: `spec.rules[${i}].from[${j}].source.${field}[${k}]`,
+            message: `Referenced namespace not found: ${q(ns)}`,
+          });
+        });
+      }
+    }));
+  }
+}
