@@ -93,7 +93,8 @@ describe('AuthorizationPolicy checks', () => {
   test('throws when a service account is malformed or there are more than 16', () => {
     const ap = policy();
     expect(() => ap.addRule({ from: [{ serviceAccounts: ['a/b/c'] }] }))
-      .toThrow('invalid rules[0].from[0].source.serviceAccounts[0] "a/b/c": a service account is "namespace/name"');
+      .toThrow('invalid rules[0].from[0].source.serviceAccounts[0] "a/b/c": a service account is written "namespace/name"');
+    expect(() => ap.addRule({ from: [{ serviceAccounts: ['productpage'] }] })).toThrow('serviceAccounts[0] "productpage": a service account is written "namespace/name"');
     expect(() => ap.addRule({ from: [{ serviceAccounts: ['ns/*'] }] })).toThrow('wildcards are not allowed');
     expect(() => ap.addRule({ from: [{ serviceAccounts: ['/sa'] }] })).toThrow('invalid rules[0].from[0].source.serviceAccounts[0] "/sa"');
     const many = Array.from({ length: 17 }, (_, i) => `ns/sa${i}`);
@@ -169,7 +170,7 @@ describe('AuthorizationPolicy checks', () => {
     expect(() => ap.addRule({ when: [{ key: 'source.ip', values: ['10.0.0.1/40'] }] })).toThrow('invalid rules[0].when[0].values[0] "10.0.0.1/40"');
     expect(() => ap.addRule({ when: [{ key: 'destination.port', notValues: ['http'] }] }))
       .toThrow('invalid rules[0].when[0].notValues[0] "http": a port is a number from 1 to 65535, as a string');
-    expect(() => ap.addRule({ when: [{ key: 'source.serviceAccount', values: ['a/b/c'] }] })).toThrow('a service account is "namespace/name"');
+    expect(() => ap.addRule({ when: [{ key: 'source.serviceAccount', values: ['a/b/c'] }] })).toThrow('a service account is written "namespace/name"');
     expect(() => ap.addRule({ when: [{ key: 'request.headers[x]', values: [''] }] })).toThrow('invalid rules[0].when[0].values[0] "": must not be empty');
   });
 

@@ -80,7 +80,7 @@ describe('AuthorizationPolicy', () => {
             remoteIpBlocks: ['198.51.100.0/24', '2001:db8::/32'],
             notRemoteIpBlocks: ['198.51.100.7'],
           },
-          { serviceAccounts: ['bookinfo/details', 'ratings'], notServiceAccounts: ['bookinfo/old'] },
+          { serviceAccounts: ['bookinfo/details', 'bookinfo/ratings'], notServiceAccounts: ['bookinfo/old'] },
         ],
         to: [{
           hosts: ['reviews.bookinfo.svc.cluster.local', '*.example.com'],
@@ -143,7 +143,7 @@ describe('AuthorizationPolicy', () => {
       'spiffe.example.org/ns/ext/sa/*',
     ]);
     expect(a.spec.rules[0].from[0].source.notPrincipals).toEqual(['old.td/ns/bookinfo/sa/legacy']);
-    expect(a.spec.rules[0].from[1].source).toEqual({ serviceAccounts: ['bookinfo/details', 'ratings'], notServiceAccounts: ['bookinfo/old'] });
+    expect(a.spec.rules[0].from[1].source).toEqual({ serviceAccounts: ['bookinfo/details', 'bookinfo/ratings'], notServiceAccounts: ['bookinfo/old'] });
     expect(a.spec.rules[0].to[0].operation.ports).toEqual(['9080']);
     expect(a.spec.rules[0].to[0].operation.notPorts).toEqual(['15000']);
     expect(a.spec.rules[0].when).toHaveLength(15);

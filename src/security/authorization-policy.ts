@@ -193,10 +193,10 @@ export class AuthorizationPolicy extends IstioResource {
 
   /**
    * Applies the policy to one more target (excludes `selector`).
-   * @param ref the gateway or service
+   * @param targetRef the gateway or service
    */
-  public addTargetRef(ref: PolicyTargetRef): void {
-    this.attachment.add(ref, `targetRefs[${this.attachment.refs.length}]`);
+  public addTargetRef(targetRef: PolicyTargetRef): void {
+    this.attachment.add(targetRef, `targetRefs[${this.attachment.refs.length}]`);
   }
 
   /** A copy of the rule (later changes to the caller's arrays cannot bypass the checks), with unknown fields rejected. */
@@ -290,7 +290,7 @@ export class AuthorizationPolicy extends IstioResource {
 
   private checkList(prop: string, list: unknown[] | undefined): void {
     if (list !== undefined && list.length === 0) {
-      throwPropError(this, prop, [], 'must not be empty: leave it out instead (Istio rejects empty lists here)');
+      throwPropError(this, prop, [], 'must not be empty: leave it out instead');
     }
   }
 

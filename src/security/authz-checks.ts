@@ -59,17 +59,17 @@ export function matchStringProblem(value: string): string | undefined {
 }
 
 /**
- * Returns why a `serviceAccounts` entry is wrong, or undefined. Istio's webhook
- * accepts `namespace/name` or a bare `name` (the policy's namespace), without
- * wildcards, at most 320 characters.
+ * Returns why a `serviceAccounts` entry is wrong, or undefined: `namespace/name`,
+ * without wildcards, at most 320 characters. Istio's webhook also lets a bare `name`
+ * through, but its meaning is not documented, so the library asks for the namespace.
  */
 export function serviceAccountProblem(value: string): string | undefined {
-  const format = 'a service account is "namespace/name" (or "name" for the policy\'s own namespace)';
+  const format = 'a service account is written "namespace/name", e.g. "bookinfo/productpage"';
   if (value.length === 0) return `must not be empty: ${format}`;
   if (value.includes('*')) return `wildcards are not allowed: ${format}`;
   if (value.length > 320) return 'must be at most 320 characters';
   const parts = value.split('/');
-  if (parts.length > 2 || parts.some(p => p.length === 0)) return format;
+  if (parts.length !== 2 || parts.some(p => p.length === 0)) return format;
   return undefined;
 }
 

@@ -42,9 +42,9 @@ export interface AuthorizationSource {
    */
   readonly notNamespaces?: string[];
   /**
-   * Kubernetes service accounts of the peer, `"namespace/name"` (or `"name"` in the
-   * policy's namespace), at most 16, no wildcards. Excludes `principals`,
-   * `notPrincipals`, `namespaces` and `notNamespaces` in the same source.
+   * Kubernetes service accounts of the peer, `"namespace/name"`, at most 16, no
+   * wildcards. Excludes `principals`, `notPrincipals`, `namespaces` and
+   * `notNamespaces` in the same source.
    * @default - any service account
    */
   readonly serviceAccounts?: string[];

@@ -217,10 +217,10 @@ export class RequestAuthentication extends IstioResource {
 
   /**
    * Applies the policy to one more target (excludes `selector`).
-   * @param ref the gateway or service
+   * @param targetRef the gateway or service
    */
-  public addTargetRef(ref: PolicyTargetRef): void {
-    this.attachment.add(ref, `targetRefs[${this.attachment.refs.length}]`);
+  public addTargetRef(targetRef: PolicyTargetRef): void {
+    this.attachment.add(targetRef, `targetRefs[${this.attachment.refs.length}]`);
   }
 
   private checkRule(rule: JwtRule, at: string): l1.RequestAuthenticationSpecJwtRules {
