@@ -244,15 +244,16 @@ export class RequestAuthentication extends IstioResource {
     if (jwks !== undefined) this.checkJwks(`${at}.jwks`, jwks);
 
     this.checkList(`${at}.audiences`, rule.audiences, a => a.length > 0 && a.trim() === a, 'an audience is a non-empty string without surrounding whitespace');
+    this.checkList(`${at}.fromHeaders`, rule.fromHeaders);
     (rule.fromHeaders ?? []).forEach((h, i) => {
       if (!isHeaderName(h.name)) throwPropError(this, `${at}.fromHeaders[${i}].name`, h.name, 'must be an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~), e.g. "Authorization"');
     });
-    this.checkList(`${at}.fromHeaders`, rule.fromHeaders, () => true, '');
     this.checkList(`${at}.fromParams`, rule.fromParams, p => p.length > 0 && !/[\s&=#]/.test(p), 'a query parameter name is non-empty, without whitespace, "&", "=" or "#"');
     this.checkList(`${at}.fromCookies`, rule.fromCookies, isHeaderName, 'a cookie name is a token (letters, digits and !#$%&\'*+-.^_`|~)');
     if (rule.outputPayloadToHeader !== undefined && !isHeaderName(rule.outputPayloadToHeader)) {
       throwPropError(this, `${at}.outputPayloadToHeader`, rule.outputPayloadToHeader, 'must be an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~)');
     }
+    this.checkList(`${at}.outputClaimToHeaders`, rule.outputClaimToHeaders);
     (rule.outputClaimToHeaders ?? []).forEach((c, i) => {
       if (!/^[-_A-Za-z0-9]+$/.test(c.header)) {
         throwPropError(this, `${at}.outputClaimToHeaders[${i}].header`, c.header, 'must be letters, digits, "-" and "_" (Istio\'s pattern for claim headers)');
@@ -261,7 +262,6 @@ export class RequestAuthentication extends IstioResource {
         throwPropError(this, `${at}.outputClaimToHeaders[${i}].claim`, c.claim, 'must name a claim, e.g. "sub" or "a.b" for a nested one');
       }
     });
-    this.checkList(`${at}.outputClaimToHeaders`, rule.outputClaimToHeaders, () => true, '');
     this.checkList(`${at}.spaceDelimitedClaims`, rule.spaceDelimitedClaims, c => c.length > 0, 'a claim name is a non-empty string');
     if (rule.spaceDelimitedClaims !== undefined && rule.spaceDelimitedClaims.length > 64) {
       throwPropError(this, `${at}.spaceDelimitedClaims`, `${rule.spaceDelimitedClaims.length} claims`, 'at most 64 are allowed');
@@ -309,7 +309,8 @@ export class RequestAuthentication extends IstioResource {
     }
   }
 
-  private checkList<T>(prop: string, list: T[] | undefined, valid: (item: T) => boolean, allowed: string): void {
+  /** Rejects an empty list, then each item that is not `valid`. */
+  private checkList<T>(prop: string, list: T[] | undefined, valid: (item: T) => boolean = () => true, allowed = ''): void {
     if (list === undefined) return;
     if (list.length === 0) {
       throwPropError(this, prop, [], 'must not be empty: leave the prop out instead');
