@@ -293,7 +293,7 @@ export function renderServerTls(scope: IConstruct, prop: string, tls: ServerTlsF
       : `TLS settings need protocol HTTPS or TLS, not ${protocol}`);
   }
   if (tls.httpsRedirect === true) {
-    throwPropError(scope, `${prop}.httpsRedirect`, tls.httpsRedirect, `httpsRedirect belongs on the plain HTTP server (port 80), not on a ${protocol} one`);
+    throwPropError(scope, `${prop}.httpsRedirect`, tls.httpsRedirect, 'httpsRedirect belongs on the plain HTTP server (port 80), not on an HTTPS or TLS one');
   }
   if (sources.length > 1) {
     throwPropError(scope, prop, sources.join(' + '), 'give one certificate source: credentialName, credentialNames, serverCertificate + privateKey, or tlsCertificates');

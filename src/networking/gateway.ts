@@ -406,7 +406,7 @@ export class Gateway extends IstioResource implements IGateway {
       tls = renderServerTls(this, `${prop}.tls`, server.tls, protocol);
     } else if (isTlsProtocol(protocol)) {
       throwPropError(this, `${prop}.tls`, undefined,
-        `a ${protocol} server needs tls: e.g. { credentialName: "<secret>" } to terminate, or { mode: ServerTlsMode.PASSTHROUGH }`);
+        `${protocol} servers need tls: e.g. { credentialName: "<secret>" } to terminate, or { mode: ServerTlsMode.PASSTHROUGH }`);
     }
 
     this.servers.push({
