@@ -14,7 +14,7 @@ import { throwPropError } from './errors';
  * @param minimum the smallest allowed value
  */
 export function renderDuration(scope: IConstruct, prop: string, duration: Duration, minimum: Duration = Duration.millis(1)): string {
-  const ms = duration.toMilliseconds();
+  const ms = duration.toMilliseconds({ integral: false });
   if (!Number.isInteger(ms)) {
     throwPropError(scope, prop, `${ms}ms`, 'Istio durations are whole milliseconds');
   }
@@ -26,6 +26,7 @@ export function renderDuration(scope: IConstruct, prop: string, duration: Durati
 
 /** `90000` -> `90s`; `1500` -> `1500ms`; `3600000` -> `1h`. */
 export function formatMillis(ms: number): string {
+  if (ms === 0) return '0s';
   if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms % 1000 === 0) return `${ms / 1000}s`;

@@ -8,7 +8,9 @@ import { IConstruct } from 'constructs';
  * Internal helper: not part of the public API.
  */
 export function describeConstruct(scope: IConstruct): string {
-  return `${scope.constructor.name} '${scope.node.path}'`;
+  // imports (`Gateway.fromGatewayName`) are private classes named `Imported<Kind>`
+  const name = scope.constructor.name.replace(/^Imported/, '');
+  return `${name} '${scope.node.path}'`;
 }
 
 /** Renders a value the user gave, short enough for one line. */

@@ -72,6 +72,8 @@ export class SchemaNode {
   /** x-kubernetes-validations. */
   public rules?: readonly RuleSpec[];
   private compiledRules?: CompiledRule[];
+  /** Per rule: results by scalar `self` (rules are pure functions of self). */
+  public ruleResults?: Array<Map<unknown, unknown>>;
   /** CEL name -> property name, and back (Kubernetes' escaping). */
   public celToProp?: Map<string, string>;
   public propToCel?: Map<string, string>;
@@ -669,11 +671,18 @@ export class Walker {
   private walkObject(v: Record<string, unknown>, node: SchemaNode, path: string): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const props = node.properties;
-    for (const key of Object.keys(v)) {
+    for (const key in v) {
+      if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
       let x = v[key];
       if (x === undefined) continue;
-      const child = props?.get(key) ?? node.additional;
-      const childPath = props?.has(key) || !node.additional ? join(path, key) : `${path}[${key}]`;
+      let child = props === undefined ? undefined : props.get(key);
+      let childPath: string;
+      if (child !== undefined) {
+        childPath = path === '' ? key : `${path}.${key}`;
+      } else {
+        child = node.additional;
+        childPath = child === undefined ? join(path, key) : `${path}[${key}]`;
+      }
       if (child === undefined) {
         if (node.preserveUnknown || node.additionalAllowed) {
           out[key] = deepClone(x);
@@ -711,22 +720,39 @@ export class Walker {
 
   private runRules(value: unknown, node: SchemaNode, path: string): void {
     let self: CelValue | undefined;
-    for (const rule of node.getRules()) {
+    const rules = node.getRules();
+    // rules are pure functions of self: results are cached per node by the value
+    // (scalars as themselves, small objects and lists by their JSON text)
+    let key: unknown = value;
+    if (typeof value === 'object' && value !== null) {
+      key = JSON.stringify(value);
+      if ((key as string).length > 2048) key = undefined;
+    }
+    const caches = key !== undefined ? (node.ruleResults ??= rules.map(() => new Map())) : undefined;
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i];
       if (rule.transition) continue; // oldSelf rules run on update only
       const fieldPath = rule.spec.fieldPath ? joinFieldPath(path, rule.spec.fieldPath) : path;
       if (rule.error !== undefined || !rule.program) {
         this.sink.unevaluable(fieldPath, `the CEL rule could not be compiled (${rule.error}); rule: ${rule.spec.rule}`);
         continue;
       }
-      self ??= toCel(value, node);
-      let result;
-      try {
-        result = rule.program(self);
-      } catch (e) {
-        this.sink.unevaluable(fieldPath, `the CEL rule could not be evaluated (${(e as Error).message}); rule: ${rule.spec.rule}`);
-        continue;
+      let result: unknown = caches ? caches[i].get(key) : undefined;
+      if (result === undefined) {
+        self ??= toCel(value, node);
+        try {
+          result = rule.program(self);
+        } catch (e) {
+          this.sink.unevaluable(fieldPath, `the CEL rule could not be evaluated (${(e as Error).message}); rule: ${rule.spec.rule}`);
+          continue;
+        }
+        if (caches) {
+          if (caches[i].size >= 1024) caches[i].clear();
+          caches[i].set(key, result);
+        }
       }
       if (result === true) continue;
+      self ??= toCel(value, node);
       if (isCelError(result)) {
         if (isDataError(result)) {
           this.sink.rule(fieldPath, `${ruleMessage(rule, self)}: evaluating the rule failed on this value (${result.message}); got ${short(value)}; rule: ${ruleText(rule)}`);
