@@ -10,9 +10,21 @@ export * as gatewayApiX from '../imports/gateway.networking.x-k8s.io';
 // core
 export * from './core/istio-resource';
 export * from './core/workload-selector';
+export * from './core/principal';
+export * from './core/target-ref';
 
-// resource-level L2s
+// resource-level L2s: networking
+export * from './networking/destination-rule';
+export * from './networking/traffic-policy';
+export * from './networking/traffic-load-balancer';
+export * from './networking/traffic-connection-pool';
+export * from './networking/traffic-tls';
+
+// resource-level L2s: security
 export * from './security/peer-authentication';
+export * from './security/request-authentication';
+export * from './security/authorization-policy';
+export * from './security/authz-rule';
 
 // validation
 export * from './validation/findings';

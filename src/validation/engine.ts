@@ -102,8 +102,13 @@ export class Analyzer {
     const ref = finding.namespace ? `${finding.namespace}/${finding.name}` : finding.name;
     const where = [finding.constructPath ? `at '${finding.constructPath}'` : undefined, finding.file ? `in ${finding.file}` : undefined]
       .filter(x => x !== undefined).join(' ');
-    const field = finding.field ? `${finding.field}: ` : '';
-    return `${finding.level} [${finding.code}] (${finding.kind} ${ref})${where ? ` ${where}` : ''} ${field}${finding.message}`;
+    // messages may already start with the object and the field: don't say them twice
+    let message = finding.message;
+    for (const prefix of [`${finding.kind} ${ref}: `, `${finding.kind} ${finding.name}: `]) {
+      if (message.startsWith(prefix)) message = message.slice(prefix.length);
+    }
+    const field = finding.field && !message.startsWith(`${finding.field}:`) ? `${finding.field}: ` : '';
+    return `${finding.level} [${finding.code}] (${finding.kind} ${ref})${where ? ` ${where}` : ''} ${field}${message}`;
   }
 
   private constructor() {}
