@@ -1,9 +1,9 @@
 import { Chart, Testing } from 'cdk8s';
+import { findObject, synthValid } from './util';
 import * as l1 from '../imports/networking.istio.io';
 import { Protocol } from '../src/core/protocol';
 import { gatewayReference } from '../src/core/references';
 import { Gateway, ServerTlsMode, TlsProtocolVersion } from '../src/networking/gateway';
-import { findObject, synthValid } from './util';
 
 /** A raw L1 VirtualService bound to gateways (the VirtualService L2 is not needed here). */
 function virtualService(chart: Chart, id: string, hosts: string[], gateways: string[], namespace?: string): l1.VirtualService {
@@ -169,7 +169,7 @@ describe('Gateway', () => {
     test('throws when the name is not a DNS label or names two namespaces', () => {
       const chart = Testing.chart();
       expect(() => Gateway.fromGatewayName(chart, 'a', 'istio-system/Public'))
-        .toThrow("ImportedGateway 'test/a': invalid name \"istio-system/Public\": the name and namespace must be DNS labels");
+        .toThrow("Gateway 'test/a': invalid name \"istio-system/Public\": the name and namespace must be DNS labels");
       expect(() => Gateway.fromGatewayName(chart, 'b', 'istio-system/public', { namespace: 'other' }))
         .toThrow('the namespace in the name ("istio-system") differs from the namespace option ("other")');
       expect(() => Gateway.fromGatewayName(chart, 'c', 'a/b/c')).toThrow('give "<namespace>/<name>" or "<name>"');
@@ -307,7 +307,8 @@ describe('Gateway', () => {
     test('throws when the minimum TLS version is above the maximum', () => {
       const gw = new Gateway(Testing.chart(), 'gw');
       expect(() => gw.addServer({
-        port: https, hosts: ['*'],
+        port: https,
+        hosts: ['*'],
         tls: { credentialName: 'c', minProtocolVersion: TlsProtocolVersion.TLSV1_3, maxProtocolVersion: TlsProtocolVersion.TLSV1_2 },
       })).toThrow('invalid servers[0].tls.minProtocolVersion "TLSV1_3": must not be above maxProtocolVersion TLSV1_2');
     });

@@ -1,8 +1,8 @@
 import { Testing } from 'cdk8s';
+import { findObject, synthValid } from './util';
 import { Protocol } from '../src/core/protocol';
 import { WorkloadSelector } from '../src/core/workload-selector';
 import { ServiceEntry, ServiceEntryLocation, ServiceEntryResolution } from '../src/networking/service-entry';
-import { findObject, synthValid } from './util';
 
 describe('ServiceEntry', () => {
   test('defaults: MESH_EXTERNAL, DNS for a concrete host, port named by protocol', () => {
@@ -69,7 +69,12 @@ describe('ServiceEntry', () => {
       ['dynamic', ServiceEntryResolution.DYNAMIC_DNS, '*.wikimedia.org'],
     ];
     for (const [id, resolution, host] of cases) {
-      new ServiceEntry(chart, id, { hosts: [host], resolution, location: ServiceEntryLocation.MESH_EXTERNAL, ports: [{ number: 443, protocol: Protocol.HTTPS }] });
+      new ServiceEntry(chart, id, {
+        hosts: [host],
+        resolution,
+        location: ServiceEntryLocation.MESH_EXTERNAL,
+        ports: [{ number: 443, protocol: Protocol.HTTPS }],
+      });
     }
     const out = synthValid(chart);
     expect(cases.map(([id]) => findObject(out, 'ServiceEntry', `test-${id}`).spec.resolution)).toEqual(['NONE', 'DNS', 'DNS_ROUND_ROBIN', 'DYNAMIC_DNS']);
@@ -102,7 +107,7 @@ describe('ServiceEntry', () => {
     new ServiceEntry(chart, 'own', { hosts: ['example.org'], ports: [{ number: 80, protocol: Protocol.HTTP }] });
     expect(findObject(synthValid(chart), 'ServiceEntry').metadata.name).toBe('test-own');
     expect(() => ServiceEntry.fromServiceEntryName(chart, 'bad', 'Egress/cnn'))
-      .toThrow("ImportedServiceEntry 'test/bad': invalid name \"Egress/cnn\": the name and namespace must be DNS labels");
+      .toThrow("ServiceEntry 'test/bad': invalid name \"Egress/cnn\": the name and namespace must be DNS labels");
   });
 
   describe('warnings', () => {
@@ -205,13 +210,16 @@ describe('ServiceEntry', () => {
       expect(() => se.addEndpoint({ address: '10.0.0.1', weight: 0 })).toThrow('invalid endpoints[0].weight 0: a weight is an integer of 1 or more');
     });
 
-    test('fails validation when an endpoint names a port the entry does not have, or a socket has several ports', () => {
+    test('fails validation when an endpoint names a port the entry does not have, or a socket has several ports or a DNS resolution', () => {
       const chart = Testing.chart();
       new ServiceEntry(chart, 'se', { hosts: ['db.example.com'], ports: [tls], endpoints: [{ address: '10.0.0.1', ports: { 'tcp-5432': 5432 } }] });
       new ServiceEntry(chart, 'uds', {
         hosts: ['uds.example.com'], ports: [tls, { number: 80, protocol: Protocol.HTTP }], endpoints: [{ address: 'unix:///run/app.sock' }],
       });
-      expect(() => Testing.synth(chart)).toThrow(/invalid endpoints\[0\]\.ports "tcp-5432": not a port of this ServiceEntry \(ports: tls-443\)[\s\S]*a unix socket endpoint needs exactly one service port, not 2/);
+      new ServiceEntry(chart, 'mixed', {
+        hosts: ['mixed.example.com'], ports: [tls], endpoints: [{ address: 'unix:///run/app.sock' }, { address: 'app.example.net' }],
+      });
+      expect(() => Testing.synth(chart)).toThrow(/invalid endpoints\[0\]\.ports "tcp-5432": not a port of this ServiceEntry \(ports: tls-443\)[\s\S]*a unix socket endpoint needs exactly one service port, not 2[\s\S]*unix socket endpoints need resolution STATIC, not DNS \(an endpoint is a DNS name\)/);
     });
 
     test('throws when an address is not an IP or CIDR, or a CIDR meets DNS resolution', () => {

@@ -1,10 +1,10 @@
 import { Chart, Duration, Testing } from 'cdk8s';
+import { findObject, synthValid } from './util';
 import * as l1 from '../imports/networking.istio.io';
 import { Protocol } from '../src/core/protocol';
 import { WorkloadSelector } from '../src/core/workload-selector';
 import { ServerTlsMode } from '../src/networking/gateway';
 import { CaptureMode, OutboundTrafficPolicyMode, Sidecar, SidecarH2UpgradePolicy } from '../src/networking/sidecar';
-import { findObject, synthValid } from './util';
 
 function chartIn(namespace: string): Chart {
   return new Chart(Testing.app(), 'test', { namespace });
@@ -83,8 +83,14 @@ describe('Sidecar', () => {
           connectionPool: {
             tcp: { maxConnections: 100, connectTimeout: '250ms', idleTimeout: '5m', maxConnectionDuration: '1h', tcpKeepalive: { time: '1m', interval: '10s', probes: 3 } },
             http: {
-              http1MaxPendingRequests: 50, http2MaxRequests: 200, maxRequestsPerConnection: 10, maxRetries: 3, idleTimeout: '30s',
-              h2UpgradePolicy: 'DO_NOT_UPGRADE', useClientProtocol: true, maxConcurrentStreams: 100,
+              http1MaxPendingRequests: 50,
+              http2MaxRequests: 200,
+              maxRequestsPerConnection: 10,
+              maxRetries: 3,
+              idleTimeout: '30s',
+              h2UpgradePolicy: 'DO_NOT_UPGRADE',
+              useClientProtocol: true,
+              maxConcurrentStreams: 100,
             },
           },
         },
@@ -189,11 +195,12 @@ describe('Sidecar', () => {
 
     test('throws when a connection pool is empty, out of range, contradictory, or HTTP on a TCP port', () => {
       const sidecar = new Sidecar(Testing.chart(), 'sc');
-      expect(() => sidecar.addIngressListener({ port: { number: 9080, protocol: Protocol.HTTP }, connectionPool: {} }))
+      const http = { number: 9080, protocol: Protocol.HTTP };
+      expect(() => sidecar.addIngressListener({ port: http, connectionPool: {} }))
         .toThrow('invalid ingress[0].connectionPool {}: a connection pool needs at least one setting');
-      expect(() => sidecar.addIngressListener({ port: { number: 9080, protocol: Protocol.HTTP }, connectionPool: { maxConnections: -1 } }))
+      expect(() => sidecar.addIngressListener({ port: http, connectionPool: { maxConnections: -1 } }))
         .toThrow('invalid ingress[0].connectionPool.maxConnections -1: must be an integer from 1 to 2147483647');
-      expect(() => sidecar.addIngressListener({ port: { number: 9080, protocol: Protocol.HTTP }, connectionPool: { connectTimeout: Duration.millis(0) } }))
+      expect(() => sidecar.addIngressListener({ port: http, connectionPool: { connectTimeout: Duration.millis(0) } }))
         .toThrow('invalid ingress[0].connectionPool.connectTimeout "0ms": must be at least 1ms');
       expect(() => sidecar.addIngressListener({
         port: { number: 9080, protocol: Protocol.HTTP },

@@ -470,8 +470,13 @@ export class ServiceEntry extends IstioResource implements IServiceEntry {
           errors.push(propMessage(this, `endpoints[${i}].ports`, name, `not a port of this ServiceEntry (ports: ${[...portNames].join(', ') || 'none'})`));
         }
       }
-      if (e.address?.startsWith('unix://') && this.ports.length !== 1) {
-        errors.push(propMessage(this, `endpoints[${i}].address`, e.address, `a unix socket endpoint needs exactly one service port, not ${this.ports.length}`));
+      if (e.address?.startsWith('unix://')) {
+        if (this.ports.length !== 1) {
+          errors.push(propMessage(this, `endpoints[${i}].address`, e.address, `a unix socket endpoint needs exactly one service port, not ${this.ports.length}`));
+        }
+        if (resolution !== ServiceEntryResolution.STATIC) {
+          errors.push(propMessage(this, `endpoints[${i}].address`, e.address, `unix socket endpoints need resolution STATIC, not ${resolution} (an endpoint is a DNS name)`));
+        }
       }
     });
     if (resolution !== ServiceEntryResolution.NONE && this.hostList.length > 1) {

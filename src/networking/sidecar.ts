@@ -1,5 +1,6 @@
 import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ServerTlsMode, ServerTlsSettings } from './gateway';
 import * as l1 from '../../imports/networking.istio.io';
 import { addCrossCheck, IndexedObject, ManifestIndex } from '../core/cross-check';
 import { renderDuration } from '../core/duration';
@@ -10,7 +11,6 @@ import {
   isTlsProtocol, NamespacedHostContext, Protocol, renderServerTls,
 } from '../core/protocol';
 import { WorkloadSelector } from '../core/workload-selector';
-import { ServerTlsMode, ServerTlsSettings } from './gateway';
 
 /**
  * How traffic reaches a listener.
