@@ -1,4 +1,5 @@
 import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
+import { synthValid } from './util';
 import { StringMatch } from '../src/core/string-match';
 import { Gateway } from '../src/networking/gateway';
 import {
@@ -7,7 +8,6 @@ import {
 import { HttpRouteRuleProps } from '../src/networking/http-route';
 import { VirtualService, VirtualServiceProps } from '../src/networking/virtual-service';
 import { MirrorPolicy, RouteDestination } from '../src/networking/vs-destination';
-import { synthValid } from './util';
 
 const web = () => RouteDestination.to('web');
 

@@ -2,11 +2,11 @@ import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Chart, Include, Testing } from 'cdk8s';
+import { synthValid } from './util';
 import * as l1 from '../imports/networking.istio.io';
 import { DestinationRule } from '../src/networking/destination-rule';
 import { VirtualService } from '../src/networking/virtual-service';
 import { MirrorPolicy, RouteDestination } from '../src/networking/vs-destination';
-import { synthValid } from './util';
 
 function chart(namespace: string | null = 'bookinfo'): Chart {
   return new Chart(Testing.app(), 'test', { namespace: namespace ?? undefined });

@@ -1,4 +1,5 @@
 import { ApiObject, Chart, Duration, Testing } from 'cdk8s';
+import { findObject, synthValid } from './util';
 import { StringMatch } from '../src/core/string-match';
 import { Gateway } from '../src/networking/gateway';
 import {
@@ -6,7 +7,6 @@ import {
 } from '../src/networking/http-policies';
 import { VirtualService } from '../src/networking/virtual-service';
 import { MirrorPolicy, RouteDestination } from '../src/networking/vs-destination';
-import { findObject, synthValid } from './util';
 
 function namespacedChart(namespace = 'bookinfo'): Chart {
   return new Chart(Testing.app(), 'test', { namespace });

@@ -1,8 +1,5 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import * as l1 from '../../imports/networking.istio.io';
-import { renderDuration } from '../core/duration';
-import { constructMessage, throwPropError } from '../core/errors';
 import { CorsPolicy, HeaderManipulation, HttpDirectResponse, HttpFaultInjection, HttpRedirect, HttpRetry, HttpRewrite } from './http-policies';
 import { MirrorPolicy, RouteDestination } from './vs-destination';
 import { DestinationList } from './vs-destination-list';
@@ -11,6 +8,9 @@ import { IVirtualService } from './vs-reference';
 import {
   renderCors, renderDirectResponse, renderFault, renderHeaders, renderHttpMatch, renderRedirect, renderRetries, renderRewrite,
 } from './vs-render';
+import * as l1 from '../../imports/networking.istio.io';
+import { renderDuration } from '../core/duration';
+import { constructMessage, throwPropError } from '../core/errors';
 
 /**
  * One HTTP route rule of a VirtualService. It has exactly one of: destinations

@@ -1,10 +1,10 @@
 import { IConstruct } from 'constructs';
-import * as l1 from '../../imports/networking.istio.io';
-import { constructMessage } from '../core/errors';
 import { RouteDestination } from './vs-destination';
 import { DestinationList } from './vs-destination-list';
 import { L4MatchAttributes } from './vs-match';
 import { renderL4Match } from './vs-render';
+import * as l1 from '../../imports/networking.istio.io';
+import { constructMessage } from '../core/errors';
 
 /**
  * A route rule for opaque TCP traffic.

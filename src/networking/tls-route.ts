@@ -1,10 +1,10 @@
 import { IConstruct } from 'constructs';
-import * as l1 from '../../imports/networking.istio.io';
-import { constructMessage, throwPropError } from '../core/errors';
 import { RouteDestination } from './vs-destination';
 import { DestinationList } from './vs-destination-list';
 import { TlsMatchAttributes } from './vs-match';
 import { renderTlsMatch } from './vs-render';
+import * as l1 from '../../imports/networking.istio.io';
+import { constructMessage, throwPropError } from '../core/errors';
 
 /**
  * A route rule for TLS traffic that is passed through (not terminated), routed

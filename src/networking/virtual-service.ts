@@ -1,15 +1,15 @@
 import { Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import * as l1 from '../../imports/networking.istio.io';
-import { addCrossCheck, ManifestIndex } from '../core/cross-check';
-import { constructMessage, propMessage, throwPropError } from '../core/errors';
-import { IstioResource, IstioResourceProps } from '../core/istio-resource';
-import { gatewayReference, IGateway } from '../core/references';
 import { HttpRouteRule, HttpRouteRuleProps } from './http-route';
 import { TcpRouteRule, TcpRouteRuleProps } from './tcp-route';
 import { TlsRouteRule, TlsRouteRuleProps } from './tls-route';
 import { checkGatewayName, checkHost, checkNamespace, isDnsLabel, MESH_GATEWAY, resolveHost } from './vs-checks';
 import { IVirtualService } from './vs-reference';
+import * as l1 from '../../imports/networking.istio.io';
+import { addCrossCheck, ManifestIndex } from '../core/cross-check';
+import { constructMessage, propMessage, throwPropError } from '../core/errors';
+import { IstioResource, IstioResourceProps } from '../core/istio-resource';
+import { gatewayReference, IGateway } from '../core/references';
 
 /**
  * Props of a VirtualService.

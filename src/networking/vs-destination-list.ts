@@ -3,8 +3,8 @@
  * they are added. Internal: not re-exported from the package root.
  */
 import { IConstruct } from 'constructs';
-import { propMessage } from '../core/errors';
 import { RouteDestination } from './vs-destination';
+import { propMessage } from '../core/errors';
 
 export class DestinationList {
   private readonly items: RouteDestination[] = [];

@@ -1,10 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import * as l1 from '../../imports/networking.istio.io';
-import { throwPropError } from '../core/errors';
 import { HeaderManipulation } from './http-policies';
 import { checkHost, checkPercentage, checkPort, checkSubsetName, CLUSTER_DOMAIN } from './vs-checks';
 import { renderHeaders } from './vs-render';
+import * as l1 from '../../imports/networking.istio.io';
+import { throwPropError } from '../core/errors';
 
 /** Options of `RouteDestination.to()`. */
 export interface RouteDestinationOptions {
@@ -204,7 +204,7 @@ export class MirrorPolicy {
    * Renders the mirror as the single `mirror` (+ `mirrorPercentage`) of the rule at `prop` (`http[0]`).
    * @internal
    */
-  public _renderSingle(scope: IConstruct, prop: string): { mirror: l1.VirtualServiceSpecHttpMirror; mirrorPercentage?: l1.VirtualServiceSpecHttpMirrorPercentage } {
+  public _renderSingle(scope: IConstruct, prop: string): Pick<l1.VirtualServiceSpecHttp, 'mirror' | 'mirrorPercentage'> {
     if (this.percentage !== undefined) checkPercentage(scope, `${prop}.mirrorPercentage.value`, this.percentage);
     return {
       mirror: renderDestination(scope, `${prop}.mirror`, this.host, this.port, this.subset),

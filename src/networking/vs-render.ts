@@ -5,11 +5,6 @@
  * the package root.
  */
 import { IConstruct } from 'constructs';
-import * as l1 from '../../imports/networking.istio.io';
-import { renderDuration } from '../core/duration';
-import { throwPropError } from '../core/errors';
-import { gatewayReference, IGateway } from '../core/references';
-import { StringMatch, StringMatchType } from '../core/string-match';
 import {
   CorsPolicy, FaultAbort, GrpcStatusCode, HeaderManipulation, HeaderOperations, HttpDirectResponse, HttpFaultInjection,
   HttpMethod, HttpRedirect, HttpRetry, HttpRewrite, RetryOn, UnmatchedPreflights,
@@ -19,6 +14,11 @@ import {
   checkPort, checkStatus, checkSubnet, hostCovers,
 } from './vs-checks';
 import { HttpMatchRequest, L4MatchAttributes, TlsMatchAttributes } from './vs-match';
+import * as l1 from '../../imports/networking.istio.io';
+import { renderDuration } from '../core/duration';
+import { throwPropError } from '../core/errors';
+import { gatewayReference, IGateway } from '../core/references';
+import { StringMatch, StringMatchType } from '../core/string-match';
 
 type StringMatchJson = { exact?: string; prefix?: string; regex?: string };
 
@@ -34,7 +34,7 @@ export function renderGatewayList(scope: IConstruct, prop: string, gateways: IGa
   return out;
 }
 
-function renderHeaderOperations(scope: IConstruct, prop: string, ops: HeaderOperations): { set?: Record<string, string>; add?: Record<string, string>; remove?: string[] } {
+function renderHeaderOperations(scope: IConstruct, prop: string, ops: HeaderOperations): l1.VirtualServiceSpecHttpHeadersRequest {
   for (const kind of ['set', 'add'] as const) {
     for (const [name, value] of Object.entries(ops[kind] ?? {})) {
       checkHeaderName(scope, `${prop}.${kind} key`, name);
@@ -50,7 +50,7 @@ function renderHeaderOperations(scope: IConstruct, prop: string, ops: HeaderOper
 }
 
 /** Headers manipulation of a route rule or a destination. */
-export function renderHeaders(scope: IConstruct, prop: string, headers: HeaderManipulation | undefined): l1.VirtualServiceSpecHttpHeaders | undefined {
+export function renderHeaders(scope: IConstruct, prop: string, headers?: HeaderManipulation): l1.VirtualServiceSpecHttpHeaders | undefined {
   if (!headers) return undefined;
   return {
     request: headers.request ? renderHeaderOperations(scope, `${prop}.request`, headers.request) : undefined,
