@@ -4,7 +4,8 @@ import * as l1 from '../imports/networking.istio.io';
 import { Protocol } from '../src/core/protocol';
 import { WorkloadSelector } from '../src/core/workload-selector';
 import { ServerTlsMode } from '../src/networking/gateway';
-import { CaptureMode, OutboundTrafficPolicyMode, Sidecar, SidecarH2UpgradePolicy } from '../src/networking/sidecar';
+import { CaptureMode, OutboundTrafficPolicyMode, Sidecar } from '../src/networking/sidecar';
+import { H2UpgradePolicy } from '../src/networking/traffic-connection-pool';
 
 function chartIn(namespace: string): Chart {
   return new Chart(Testing.app(), 'test', { namespace });
@@ -35,26 +36,28 @@ describe('Sidecar', () => {
         captureMode: CaptureMode.IPTABLES,
         bind: '0.0.0.0',
         connectionPool: {
-          maxConnections: 100,
-          connectTimeout: Duration.millis(250),
-          tcpIdleTimeout: Duration.minutes(5),
-          maxConnectionDuration: Duration.hours(1),
-          tcpKeepaliveTime: Duration.seconds(60),
-          tcpKeepaliveInterval: Duration.seconds(10),
-          tcpKeepaliveProbes: 3,
-          http1MaxPendingRequests: 50,
-          http2MaxRequests: 200,
-          maxRequestsPerConnection: 10,
-          maxRetries: 3,
-          httpIdleTimeout: Duration.seconds(30),
-          h2UpgradePolicy: SidecarH2UpgradePolicy.DO_NOT_UPGRADE,
-          useClientProtocol: true,
-          maxConcurrentStreams: 100,
+          tcp: {
+            maxConnections: 100,
+            connectTimeout: Duration.millis(250),
+            idleTimeout: Duration.minutes(5),
+            maxConnectionDuration: Duration.hours(1),
+            tcpKeepalive: { time: Duration.seconds(60), interval: Duration.seconds(10), probes: 3 },
+          },
+          http: {
+            http1MaxPendingRequests: 50,
+            http2MaxRequests: 200,
+            maxRequestsPerConnection: 10,
+            maxRetries: 3,
+            idleTimeout: Duration.seconds(30),
+            h2UpgradePolicy: H2UpgradePolicy.DO_NOT_UPGRADE,
+            useClientProtocol: true,
+            maxConcurrentStreams: 100,
+          },
         },
       }],
       outboundTrafficPolicy: OutboundTrafficPolicyMode.ALLOW_ANY,
       egressProxy: { host: 'egress-proxy.istio-system.svc.cluster.local', port: 3128, subset: 'v1' },
-      inboundConnectionPool: { maxConnections: 1000, h2UpgradePolicy: SidecarH2UpgradePolicy.UPGRADE },
+      inboundConnectionPool: { tcp: { maxConnections: 1000, idleTimeout: Duration.millis(0) }, http: { h2UpgradePolicy: H2UpgradePolicy.UPGRADE } },
     });
     sidecar.addIngressListener({
       port: { number: 8443, protocol: Protocol.HTTPS, name: 'https' },
@@ -66,7 +69,7 @@ describe('Sidecar', () => {
         caCertificates: '/etc/certs/ca.pem',
         caCrl: '/etc/certs/ca.crl',
       },
-      connectionPool: { maxConnections: 10 },
+      connectionPool: { tcp: { maxConnections: 10 } },
     });
     sidecar.addEgressListener({ hosts: ['*/mysql.data.svc.cluster.local'], port: { number: 3306, protocol: Protocol.MYSQL, name: 'mysql' }, bind: '127.0.0.1', captureMode: CaptureMode.NONE });
     sidecar.addEgressListener({ hosts: ['prod/*.example.com'], port: { number: 0, protocol: Protocol.HTTP }, bind: 'unix:///var/run/egress.sock', captureMode: CaptureMode.DEFAULT });
@@ -107,7 +110,7 @@ describe('Sidecar', () => {
         { hosts: ['~/*'] },
       ],
       outboundTrafficPolicy: { mode: 'ALLOW_ANY', egressProxy: { host: 'egress-proxy.istio-system.svc.cluster.local', port: { number: 3128 }, subset: 'v1' } },
-      inboundConnectionPool: { tcp: { maxConnections: 1000 }, http: { h2UpgradePolicy: 'UPGRADE' } },
+      inboundConnectionPool: { tcp: { maxConnections: 1000, idleTimeout: '0s' }, http: { h2UpgradePolicy: 'UPGRADE' } },
     });
   });
 
@@ -197,17 +200,15 @@ describe('Sidecar', () => {
       const sidecar = new Sidecar(Testing.chart(), 'sc');
       const http = { number: 9080, protocol: Protocol.HTTP };
       expect(() => sidecar.addIngressListener({ port: http, connectionPool: {} }))
-        .toThrow('invalid ingress[0].connectionPool {}: a connection pool needs at least one setting');
-      expect(() => sidecar.addIngressListener({ port: http, connectionPool: { maxConnections: -1 } }))
-        .toThrow('invalid ingress[0].connectionPool.maxConnections -1: must be an integer from 1 to 2147483647');
-      expect(() => sidecar.addIngressListener({ port: http, connectionPool: { connectTimeout: Duration.millis(0) } }))
-        .toThrow('invalid ingress[0].connectionPool.connectTimeout "0ms": must be at least 1ms');
-      expect(() => sidecar.addIngressListener({
-        port: { number: 9080, protocol: Protocol.HTTP },
-        connectionPool: { useClientProtocol: true, h2UpgradePolicy: SidecarH2UpgradePolicy.UPGRADE },
-      })).toThrow('keeping the client protocol contradicts h2UpgradePolicy UPGRADE');
-      expect(() => sidecar.addIngressListener({ port: { number: 3306, protocol: Protocol.TCP }, connectionPool: { maxRetries: 2 } }))
-        .toThrow('invalid ingress[0].connectionPool "maxRetries": HTTP limits apply to HTTP ports only, and this port is TCP');
+        .toThrow('invalid ingress[0].connectionPool {}: set tcp, http or both (Istio rejects an empty connection pool)');
+      expect(() => sidecar.addIngressListener({ port: http, connectionPool: { tcp: { maxConnections: -1 } } }))
+        .toThrow('invalid ingress[0].connectionPool.tcp.maxConnections -1: must be an integer from 0 to 2147483647');
+      expect(() => sidecar.addIngressListener({ port: http, connectionPool: { tcp: { connectTimeout: Duration.millis(0) } } }))
+        .toThrow('invalid ingress[0].connectionPool.tcp.connectTimeout "0ms": must be at least 1ms');
+      expect(() => new Sidecar(Testing.chart(), 'sc2', { inboundConnectionPool: { http: { useClientProtocol: true, h2UpgradePolicy: H2UpgradePolicy.UPGRADE } } }))
+        .toThrow('invalid inboundConnectionPool.http.useClientProtocol true: keeping the client protocol contradicts h2UpgradePolicy UPGRADE');
+      expect(() => sidecar.addIngressListener({ port: { number: 3306, protocol: Protocol.TCP }, connectionPool: { http: { maxRetries: 2 } } }))
+        .toThrow('invalid ingress[0].connectionPool.http {"maxRetries":2}: HTTP settings apply to HTTP ports only, and this port is TCP');
     });
 
     test('throws when an egressProxy comes with REGISTRY_ONLY or a short host', () => {

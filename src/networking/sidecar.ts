@@ -1,6 +1,7 @@
 import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ServerTlsMode, ServerTlsSettings } from './gateway';
+import { ConnectionPool, H2UpgradePolicy } from './traffic-connection-pool';
 import * as l1 from '../../imports/networking.istio.io';
 import { addCrossCheck, IndexedObject, ManifestIndex } from '../core/cross-check';
 import { renderDuration } from '../core/duration';
@@ -34,103 +35,6 @@ export enum OutboundTrafficPolicyMode {
   REGISTRY_ONLY = 'REGISTRY_ONLY',
   /** Pass traffic to unknown hosts through (or to `egressProxy`). */
   ALLOW_ANY = 'ALLOW_ANY',
-}
-
-/**
- * Whether HTTP/1.1 connections are upgraded to HTTP/2 towards the application.
- * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#ConnectionPoolSettings-HTTPSettings-H2UpgradePolicy
- */
-export enum SidecarH2UpgradePolicy {
-  /** The mesh's default. */
-  DEFAULT = 'DEFAULT',
-  /** Do not upgrade. */
-  DO_NOT_UPGRADE = 'DO_NOT_UPGRADE',
-  /** Upgrade. */
-  UPGRADE = 'UPGRADE',
-}
-
-/**
- * Limits on the connections a sidecar accepts for its workload (Istio's
- * ConnectionPoolSettings, flattened: `tcp.*` and `http.*` fields side by side).
- *
- * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#ConnectionPoolSettings
- */
-export interface SidecarConnectionPool {
-  /**
-   * Maximum HTTP/1.1 or TCP connections.
-   * @default - 2^32-1
-   */
-  readonly maxConnections?: number;
-  /**
-   * TCP connect timeout (at least 1ms).
-   * @default Duration.seconds(10)
-   */
-  readonly connectTimeout?: Duration;
-  /**
-   * Idle timeout of TCP connections (at least 1ms).
-   * @default Duration.hours(1)
-   */
-  readonly tcpIdleTimeout?: Duration;
-  /**
-   * Maximum lifetime of a connection (at least 1ms).
-   * @default - unlimited
-   */
-  readonly maxConnectionDuration?: Duration;
-  /**
-   * TCP keepalive: idle time before probes start (at least 1ms). Setting any keepalive field enables keepalive.
-   * @default - the OS's (7200s on Linux), keepalive off unless a keepalive field is set
-   */
-  readonly tcpKeepaliveTime?: Duration;
-  /**
-   * TCP keepalive: time between probes (at least 1ms).
-   * @default - the OS's (75s on Linux)
-   */
-  readonly tcpKeepaliveInterval?: Duration;
-  /**
-   * TCP keepalive: unanswered probes before the connection is dropped.
-   * @default - the OS's (9 on Linux)
-   */
-  readonly tcpKeepaliveProbes?: number;
-  /**
-   * Maximum pending HTTP requests waiting for a connection. HTTP ports only.
-   * @default - 2^32-1
-   */
-  readonly http1MaxPendingRequests?: number;
-  /**
-   * Maximum active HTTP requests. HTTP ports only.
-   * @default - 2^32-1
-   */
-  readonly http2MaxRequests?: number;
-  /**
-   * Maximum requests per connection (1 disables keep-alive). HTTP ports only.
-   * @default - unlimited
-   */
-  readonly maxRequestsPerConnection?: number;
-  /**
-   * Maximum outstanding retries. HTTP ports only.
-   * @default - 2^32-1
-   */
-  readonly maxRetries?: number;
-  /**
-   * Idle timeout of HTTP connections (at least 1ms). HTTP ports only.
-   * @default Duration.hours(1)
-   */
-  readonly httpIdleTimeout?: Duration;
-  /**
-   * HTTP/2 upgrade policy. HTTP ports only.
-   * @default SidecarH2UpgradePolicy.DEFAULT
-   */
-  readonly h2UpgradePolicy?: SidecarH2UpgradePolicy;
-  /**
-   * Keep the client's HTTP protocol towards the application. HTTP ports only; not with UPGRADE.
-   * @default false
-   */
-  readonly useClientProtocol?: boolean;
-  /**
-   * Maximum concurrent streams per HTTP/2 connection. HTTP ports only.
-   * @default - 2^31-1
-   */
-  readonly maxConcurrentStreams?: number;
 }
 
 /** The port of a Sidecar listener. */
@@ -220,7 +124,7 @@ export interface SidecarIngressListener {
    * Connection limits for this port (overrides `inboundConnectionPool`).
    * @default - `inboundConnectionPool`
    */
-  readonly connectionPool?: SidecarConnectionPool;
+  readonly connectionPool?: ConnectionPool;
 }
 
 /**
@@ -279,7 +183,7 @@ export interface SidecarProps extends IstioResourceProps {
    * Connection limits for all inbound ports.
    * @default - Istio's defaults
    */
-  readonly inboundConnectionPool?: SidecarConnectionPool;
+  readonly inboundConnectionPool?: ConnectionPool;
 }
 
 /**
@@ -437,52 +341,53 @@ export class Sidecar extends IstioResource {
     return { number: port.number, protocol: port.protocol, name: port.name };
   }
 
-  /** Renders a pool; `protocol` given for a port-level pool, whose HTTP fields need an HTTP port. */
-  private renderPool(prop: string, pool: SidecarConnectionPool, protocol: Protocol | undefined): l1.SidecarSpecIngressConnectionPool {
-    const count = (name: keyof SidecarConnectionPool, value: number | undefined, min: number, max: number) => {
-      if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
-        throwPropError(this, `${prop}.${name}`, value, `must be an integer from ${min} to ${max}`);
+  /**
+   * Renders a connection pool (Istio's ConnectionPoolSettings, as for DestinationRules);
+   * `protocol` is given for a port-level pool, whose HTTP settings need an HTTP port.
+   */
+  private renderPool(prop: string, pool: ConnectionPool, protocol: Protocol | undefined): l1.SidecarSpecIngressConnectionPool {
+    const INT32 = 2147483647;
+    const integer = (name: string, value: number | undefined, max: number) => {
+      if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > max)) {
+        throwPropError(this, `${prop}.${name}`, value, `must be an integer from 0 to ${max}`);
       }
       return value;
     };
-    const duration = (name: keyof SidecarConnectionPool, value: Duration | undefined) =>
-      value === undefined ? undefined : renderDuration(this, `${prop}.${name}`, value);
-    const INT32 = 2147483647;
-
-    const keepalive = {
-      time: duration('tcpKeepaliveTime', pool.tcpKeepaliveTime),
-      interval: duration('tcpKeepaliveInterval', pool.tcpKeepaliveInterval),
-      probes: count('tcpKeepaliveProbes', pool.tcpKeepaliveProbes, 1, 4294967295),
-    };
-    const tcp = {
-      maxConnections: count('maxConnections', pool.maxConnections, 1, INT32),
-      connectTimeout: duration('connectTimeout', pool.connectTimeout),
-      idleTimeout: duration('tcpIdleTimeout', pool.tcpIdleTimeout),
-      maxConnectionDuration: duration('maxConnectionDuration', pool.maxConnectionDuration),
-      tcpKeepalive: definedOrUndefined(keepalive),
-    };
-    const http = {
-      http1MaxPendingRequests: count('http1MaxPendingRequests', pool.http1MaxPendingRequests, 1, INT32),
-      http2MaxRequests: count('http2MaxRequests', pool.http2MaxRequests, 1, INT32),
-      maxRequestsPerConnection: count('maxRequestsPerConnection', pool.maxRequestsPerConnection, 1, INT32),
-      maxRetries: count('maxRetries', pool.maxRetries, 0, INT32),
-      idleTimeout: duration('httpIdleTimeout', pool.httpIdleTimeout),
-      h2UpgradePolicy: pool.h2UpgradePolicy as string as l1.SidecarSpecIngressConnectionPoolHttpH2UpgradePolicy | undefined,
-      useClientProtocol: pool.useClientProtocol,
-      maxConcurrentStreams: count('maxConcurrentStreams', pool.maxConcurrentStreams, 1, INT32),
-    };
-    if (pool.useClientProtocol === true && pool.h2UpgradePolicy === SidecarH2UpgradePolicy.UPGRADE) {
-      throwPropError(this, `${prop}.useClientProtocol`, true, 'keeping the client protocol contradicts h2UpgradePolicy UPGRADE: set one of them');
+    const duration = (name: string, value: Duration | undefined, minimum?: Duration) =>
+      value === undefined ? undefined : renderDuration(this, `${prop}.${name}`, value, minimum);
+    const { tcp, http } = pool;
+    if (!tcp && !http) {
+      throwPropError(this, prop, pool, 'set tcp, http or both (Istio rejects an empty connection pool)');
     }
-    const tcpJson = definedOrUndefined(tcp);
-    const httpJson = definedOrUndefined(http);
-    if (tcpJson === undefined && httpJson === undefined) {
-      throwPropError(this, prop, pool, 'a connection pool needs at least one setting');
+    if (http && protocol !== undefined && !isHttpProtocol(protocol)) {
+      throwPropError(this, `${prop}.http`, http, `HTTP settings apply to HTTP ports only, and this port is ${protocol}: keep the tcp settings`);
     }
-    if (httpJson !== undefined && protocol !== undefined && !isHttpProtocol(protocol)) {
-      throwPropError(this, prop, Object.keys(httpJson).join(', '), `HTTP limits apply to HTTP ports only, and this port is ${protocol}: keep the TCP settings`);
+    if (http?.useClientProtocol === true && http.h2UpgradePolicy === H2UpgradePolicy.UPGRADE) {
+      throwPropError(this, `${prop}.http.useClientProtocol`, true, 'keeping the client protocol contradicts h2UpgradePolicy UPGRADE (Istio rejects both): keep one');
     }
-    return { tcp: tcpJson, http: httpJson };
+    return {
+      tcp: tcp && {
+        maxConnections: integer('tcp.maxConnections', tcp.maxConnections, INT32),
+        connectTimeout: duration('tcp.connectTimeout', tcp.connectTimeout),
+        idleTimeout: duration('tcp.idleTimeout', tcp.idleTimeout, Duration.millis(0)),
+        maxConnectionDuration: duration('tcp.maxConnectionDuration', tcp.maxConnectionDuration),
+        tcpKeepalive: tcp.tcpKeepalive && {
+          time: duration('tcp.tcpKeepalive.time', tcp.tcpKeepalive.time),
+          interval: duration('tcp.tcpKeepalive.interval', tcp.tcpKeepalive.interval),
+          probes: integer('tcp.tcpKeepalive.probes', tcp.tcpKeepalive.probes, 4294967295),
+        },
+      },
+      http: http && {
+        http1MaxPendingRequests: integer('http.http1MaxPendingRequests', http.http1MaxPendingRequests, INT32),
+        http2MaxRequests: integer('http.http2MaxRequests', http.http2MaxRequests, INT32),
+        maxRequestsPerConnection: integer('http.maxRequestsPerConnection', http.maxRequestsPerConnection, INT32),
+        maxRetries: integer('http.maxRetries', http.maxRetries, INT32),
+        idleTimeout: duration('http.idleTimeout', http.idleTimeout),
+        h2UpgradePolicy: http.h2UpgradePolicy as string as l1.SidecarSpecIngressConnectionPoolHttpH2UpgradePolicy | undefined,
+        useClientProtocol: http.useClientProtocol,
+        maxConcurrentStreams: integer('http.maxConcurrentStreams', http.maxConcurrentStreams, INT32),
+      },
+    };
   }
 
   private renderSpec(): l1.SidecarSpec {
@@ -533,10 +438,4 @@ function scopeKey(sidecar: IndexedObject): string {
     ? Object.keys(labels).sort().map(k => `${k}=${labels[k]}`).join(',')
     : '';
   return `${ns}|${selector}`;
-}
-
-/** The object without its undefined values, or undefined if nothing is left. */
-function definedOrUndefined<T extends object>(obj: T): T | undefined {
-  const entries = Object.entries(obj).filter(([, v]) => v !== undefined);
-  return entries.length > 0 ? Object.fromEntries(entries) as T : undefined;
 }
