@@ -153,7 +153,7 @@ describe('VirtualService checks at once', () => {
 
     test('throws when fault injection is set on a redirect', () => {
       expect(withRule({ redirect: { uri: '/x' }, fault: { abort: FaultAbort.httpStatus(500) } }))
-        .toThrow('invalid http[0].fault {"abort":{"httpStatus":500}}: a redirect rule never reaches a destination: fault injection does not apply');
+        .toThrow('invalid http[0].fault {"abort":{"httpStatusCode":500}}: a redirect rule never reaches a destination: fault injection does not apply');
     });
 
     test('throws when a rewrite is set on a direct response', () => {
@@ -274,7 +274,7 @@ describe('VirtualService checks at once', () => {
     test('throws when a redirect changes nothing, or has an unsupported code', () => {
       expect(withRule({ redirect: {} })).toThrow('invalid http[0].redirect {}: a redirect replaces at least one of uri, authority, port or scheme');
       expect(withRule({ redirect: { uri: '/x', redirectCode: 305 } })).toThrow('invalid http[0].redirect.redirectCode 305: one of 301, 302, 303, 307, 308');
-      expect(withRule({ redirect: { port: RedirectPort.fixed(0) } })).toThrow('invalid http[0].redirect.port 0');
+      expect(withRule({ redirect: { port: RedirectPort.toPort(0) } })).toThrow('invalid http[0].redirect.port 0');
     });
 
     test('throws when a direct response status or body is invalid', () => {

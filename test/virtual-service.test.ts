@@ -122,7 +122,7 @@ describe('VirtualService', () => {
         {
           name: 'old',
           match: [{ uri: StringMatch.exact('/old') }],
-          redirect: { uri: '/new', authority: 'new.example.com', scheme: 'https', port: RedirectPort.fixed(8443), redirectCode: 308 },
+          redirect: { uri: '/new', authority: 'new.example.com', scheme: 'https', port: RedirectPort.toPort(8443), redirectCode: 308 },
         },
         {
           name: 'health',

@@ -51,7 +51,7 @@ export interface HeaderManipulation {
  */
 export class RedirectPort {
   /** Redirect to this port (1-65535). */
-  public static fixed(port: number): RedirectPort {
+  public static toPort(port: number): RedirectPort {
     return new RedirectPort(port, undefined);
   }
 
@@ -338,16 +338,16 @@ export class FaultAbort {
     return new FaultAbort(undefined, status, percentage);
   }
 
-  /** The HTTP status, if any. */
-  public readonly httpStatus?: number;
-  /** The gRPC status, if any. */
-  public readonly grpcStatus?: GrpcStatusCode;
+  /** The HTTP status, if it aborts with one. */
+  public readonly httpStatusCode?: number;
+  /** The gRPC status, if it aborts with one. */
+  public readonly grpcStatusCode?: GrpcStatusCode;
   /** The share of requests aborted (0-100), if not every request. */
   public readonly percentage?: number;
 
   private constructor(httpStatus: number | undefined, grpcStatus: GrpcStatusCode | undefined, percentage: number | undefined) {
-    this.httpStatus = httpStatus;
-    this.grpcStatus = grpcStatus;
+    this.httpStatusCode = httpStatus;
+    this.grpcStatusCode = grpcStatus;
     this.percentage = percentage;
   }
 }

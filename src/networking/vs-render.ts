@@ -143,14 +143,14 @@ export function renderRetries(scope: IConstruct, prop: string, retry: HttpRetry)
 const GRPC_STATUSES = Object.values(GrpcStatusCode) as string[];
 
 function renderAbort(scope: IConstruct, prop: string, abort: FaultAbort): l1.VirtualServiceSpecHttpFaultAbort {
-  if (abort.httpStatus !== undefined) checkStatus(scope, `${prop}.httpStatus`, abort.httpStatus, 200, 599);
-  if (abort.grpcStatus !== undefined && !GRPC_STATUSES.includes(abort.grpcStatus)) {
-    throwPropError(scope, `${prop}.grpcStatus`, abort.grpcStatus, `one of ${GRPC_STATUSES.join(', ')}`);
+  if (abort.httpStatusCode !== undefined) checkStatus(scope, `${prop}.httpStatus`, abort.httpStatusCode, 200, 599);
+  if (abort.grpcStatusCode !== undefined && !GRPC_STATUSES.includes(abort.grpcStatusCode)) {
+    throwPropError(scope, `${prop}.grpcStatus`, abort.grpcStatusCode, `one of ${GRPC_STATUSES.join(', ')}`);
   }
   if (abort.percentage !== undefined) checkPercentage(scope, `${prop}.percentage`, abort.percentage);
   return {
-    httpStatus: abort.httpStatus,
-    grpcStatus: abort.grpcStatus,
+    httpStatus: abort.httpStatusCode,
+    grpcStatus: abort.grpcStatusCode,
     percentage: abort.percentage !== undefined ? { value: abort.percentage } : undefined,
   };
 }
