@@ -90,7 +90,8 @@ describe('Gateway', () => {
     gw.addServer({ port: { number: 31400, protocol: Protocol.TCP }, hosts: ['*'], bind: '10.0.0.1', defaultEndpoint: '127.0.0.1:8080' });
     gw.addServer({ port: { number: 0, protocol: Protocol.HTTP, name: 'http-uds' }, hosts: ['*'], bind: 'unix:///var/run/gateway.sock' });
 
-    const out = findObject(synthValid(chart), 'Gateway', 'test-edge');
+    // open world: the gateway pods (tier=edge) are deployed elsewhere
+    const out = findObject(synthValid(chart, { openWorld: true }), 'Gateway', 'test-edge');
     expect(out.spec.selector).toEqual({ istio: 'ingressgateway', tier: 'edge' });
     expect(out.spec.servers).toEqual([
       { name: 'redirect', port: { number: 80, protocol: 'HTTP', name: 'http' }, hosts: ['*.example.com'], tls: { httpsRedirect: true } },
@@ -363,7 +364,7 @@ describe('Gateway', () => {
       const chart = chartIn('web');
       publicGateway(chart);
       virtualService(chart, 'internal', ['shop.example.com'], ['mesh']);
-      virtualService(chart, 'other', ['blog.example.com'], ['istio-system/other']);
+      virtualService(chart, 'other', ['blog.example.com'], ['edge/other']);
       expect(findObject(synthValid(chart, { openWorld: true }), 'Gateway', 'public').spec.servers).toHaveLength(2);
     });
 
