@@ -10,7 +10,7 @@ import {
 } from './vs-render';
 import * as l1 from '../../imports/networking.istio.io';
 import { renderDuration } from '../core/duration';
-import { constructMessage, throwPropError } from '../core/errors';
+import { throwPropError } from '../core/errors';
 
 /**
  * One HTTP route rule of a VirtualService. It has exactly one of: destinations
@@ -177,8 +177,7 @@ export class HttpRouteRule {
     for (const match of props.match ?? []) this.addMatch(match);
     this.route = new DestinationList(scope, `${prop}.route`, true);
     for (const destination of destinations) this.route.add(destination);
-    const weights = this.route.weightProblem();
-    if (weights) throw new Error(weights);
+    this.route.assertWeights();
     for (const mirror of props.mirrors ?? []) this.addMirror(mirror);
   }
 
@@ -229,13 +228,8 @@ export class HttpRouteRule {
    * @internal
    */
   public _problems(): string[] {
-    const problems: string[] = [];
-    if (this.route.length === 0 && !this.props.redirect && !this.props.directResponse && !this.props.delegate) {
-      problems.push(constructMessage(this.scope,
-        `${this.prop}${this.name ? ` ("${this.name}")` : ''} has no destination: give it destinations (addDestination()), a redirect, a directResponse or a delegate`));
-    }
-    const weights = this.route.weightProblem();
-    if (weights) problems.push(weights);
-    return problems;
+    const forwards = !this.props.redirect && !this.props.directResponse && !this.props.delegate;
+    return this.route.problems(forwards, `${this.prop}${this.name ? ` ("${this.name}")` : ''}`,
+      'give it destinations (addDestination()), a redirect, a directResponse or a delegate');
   }
 }

@@ -4,7 +4,6 @@ import { DestinationList } from './vs-destination-list';
 import { L4MatchAttributes } from './vs-match';
 import { renderL4Match } from './vs-render';
 import * as l1 from '../../imports/networking.istio.io';
-import { constructMessage } from '../core/errors';
 
 /**
  * A route rule for opaque TCP traffic.
@@ -47,8 +46,7 @@ export class TcpRouteRule {
     for (const match of props.match ?? []) this.addMatch(match);
     this.route = new DestinationList(scope, `${prop}.route`, false);
     for (const destination of props.destinations ?? []) this.route.add(destination);
-    const weights = this.route.weightProblem();
-    if (weights) throw new Error(weights);
+    this.route.assertWeights();
   }
 
   /** The destinations, in order. */
@@ -73,12 +71,6 @@ export class TcpRouteRule {
 
   /** @internal */
   public _problems(): string[] {
-    const problems: string[] = [];
-    if (this.route.length === 0) {
-      problems.push(constructMessage(this.scope, `${this.prop} has no destination: add one with addDestination()`));
-    }
-    const weights = this.route.weightProblem();
-    if (weights) problems.push(weights);
-    return problems;
+    return this.route.problems(true, this.prop, 'add one with addDestination()');
   }
 }

@@ -4,7 +4,7 @@ import { DestinationList } from './vs-destination-list';
 import { TlsMatchAttributes } from './vs-match';
 import { renderTlsMatch } from './vs-render';
 import * as l1 from '../../imports/networking.istio.io';
-import { constructMessage, throwPropError } from '../core/errors';
+import { throwPropError } from '../core/errors';
 
 /**
  * A route rule for TLS traffic that is passed through (not terminated), routed
@@ -56,8 +56,7 @@ export class TlsRouteRule {
     for (const match of props.match) this.addMatch(match);
     this.route = new DestinationList(scope, `${prop}.route`, false);
     for (const destination of props.destinations ?? []) this.route.add(destination);
-    const weights = this.route.weightProblem();
-    if (weights) throw new Error(weights);
+    this.route.assertWeights();
   }
 
   /** The destinations, in order. */
@@ -82,12 +81,6 @@ export class TlsRouteRule {
 
   /** @internal */
   public _problems(): string[] {
-    const problems: string[] = [];
-    if (this.route.length === 0) {
-      problems.push(constructMessage(this.scope, `${this.prop} has no destination: add one with addDestination()`));
-    }
-    const weights = this.route.weightProblem();
-    if (weights) problems.push(weights);
-    return problems;
+    return this.route.problems(true, this.prop, 'add one with addDestination()');
   }
 }

@@ -176,7 +176,7 @@ export class VirtualService extends IstioResource implements IVirtualService {
   public get gateways(): string[] {
     const listed = this.gatewayList.filter(g => g !== MESH_GATEWAY);
     if (listed.length === 0) return [];
-    return this.bindsToMesh ? [...this.gatewayList.filter(g => g !== MESH_GATEWAY), MESH_GATEWAY] : listed;
+    return this.bindsToMesh ? [...listed, MESH_GATEWAY] : listed;
   }
 
   /** Whether the rules apply to the sidecars of the mesh. */

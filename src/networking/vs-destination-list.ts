@@ -4,7 +4,7 @@
  */
 import { IConstruct } from 'constructs';
 import { RouteDestination } from './vs-destination';
-import { propMessage } from '../core/errors';
+import { constructMessage, propMessage } from '../core/errors';
 
 export class DestinationList {
   private readonly items: RouteDestination[] = [];
@@ -37,11 +37,30 @@ export class DestinationList {
     return this.rendered.length > 0 ? [...this.rendered] : undefined;
   }
 
+  /** Throws when the weights are off (for a list given whole, at once). */
+  public assertWeights(): void {
+    const problem = this.weightProblem();
+    if (problem) throw new Error(problem);
+  }
+
+  /**
+   * What is wrong with the complete list: no destination (when `required`), weights.
+   * @param rule how to name the rule in the message (`tcp[0]`)
+   * @param fix how to fix a missing destination
+   */
+  public problems(required: boolean, rule: string, fix: string): string[] {
+    const problems: string[] = [];
+    if (required && this.items.length === 0) problems.push(constructMessage(this.scope, `${rule} has no destination: ${fix}`));
+    const weights = this.weightProblem();
+    if (weights) problems.push(weights);
+    return problems;
+  }
+
   /**
    * The message when several destinations carry weights that do not sum to 100
    * (a missing weight counts as 0, as Istio reads it), or undefined.
    */
-  public weightProblem(): string | undefined {
+  private weightProblem(): string | undefined {
     if (this.items.length < 2) return undefined;
     const sum = this.items.reduce((total, d) => total + (d.weight ?? 0), 0);
     if (sum === 100) return undefined;
