@@ -314,6 +314,10 @@ export function knownFunction(name: string): boolean {
   return PLANNER_CALLS.has(name) || getEnv().funcs.find(name) !== undefined;
 }
 
+/** The identifiers CEL resolves to types (`type(self) == int`). */
+const TYPE_NAMES = new Set(['int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type',
+  'google.protobuf.Duration', 'google.protobuf.Timestamp']);
+
 /** What a parsed expression references. */
 export interface ExprReferences {
   /** Free variables (other than comprehension variables). */
@@ -345,9 +349,15 @@ export function references(expr: any): ExprReferences {
         return;
       case 'constExpr':
         return;
-      case 'selectExpr':
+      case 'selectExpr': {
+        const q = qualifiedName(e);
+        if (q !== undefined && TYPE_NAMES.has(q)) {
+          variables.add(q);
+          return;
+        }
         walk(k.value.operand, bound);
         return;
+      }
       case 'callExpr': {
         const c = k.value;
         if (c.target) {
@@ -436,7 +446,7 @@ function compileExpression(text: string): { program?: SelfProgram; error?: strin
   }
   const transition = refs.variables.has('oldSelf');
   for (const v of refs.variables) {
-    if (v !== 'self' && v !== 'oldSelf') return { error: `undeclared reference to '${v}'`, transition };
+    if (v !== 'self' && v !== 'oldSelf' && !TYPE_NAMES.has(v)) return { error: `undeclared reference to '${v}'`, transition };
   }
   for (const f of refs.functions) {
     if (!knownFunction(f)) return { error: `undeclared reference to function '${f}' (not implemented by this validator)`, transition };
