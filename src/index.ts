@@ -12,8 +12,13 @@ export * from './core/istio-resource';
 export * from './core/workload-selector';
 export * from './core/principal';
 export * from './core/target-ref';
+export * from './core/references';
+export { Protocol } from './core/protocol';
 
 // resource-level L2s: networking
+export * from './networking/gateway';
+export * from './networking/service-entry';
+export * from './networking/sidecar';
 export * from './networking/destination-rule';
 export * from './networking/traffic-policy';
 export * from './networking/traffic-load-balancer';
