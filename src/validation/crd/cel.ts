@@ -90,6 +90,7 @@ function isLoopback(a: IpAddr): boolean {
 function isUnspecified(a: IpAddr): boolean {
   return a.bytes.every(x => x === 0);
 }
+/* eslint-disable no-bitwise */ // IP address arithmetic
 function isLinkLocalMulticast(a: IpAddr): boolean {
   const b = a.bytes;
   return b.length === 4 ? b[0] === 224 && b[1] === 0 && b[2] === 0 : b[0] === 0xff && (b[1] & 0x0f) === 0x02;
@@ -101,6 +102,7 @@ function isLinkLocalUnicast(a: IpAddr): boolean {
 function isMulticast(a: IpAddr): boolean {
   return a.bytes.length === 4 ? (a.bytes[0] & 0xf0) === 0xe0 : a.bytes[0] === 0xff;
 }
+/* eslint-enable no-bitwise */
 function isGlobalUnicast(a: IpAddr): boolean {
   if (a.bytes.length === 4 && a.bytes.every(x => x === 255)) return false;
   return !isUnspecified(a) && !isLoopback(a) && !isMulticast(a) && !isLinkLocalUnicast(a);

@@ -86,8 +86,8 @@ const CREDIT_CARD = /^(?:4[0-9]{12}(?:[0-9]{3})?|5[1-5][0-9]{14}|(222[1-9]|22[3-
  * is strfmt's `datetime` after its name normalization).
  */
 export const FORMATS: { readonly [name: string]: FormatCheck } = {
-  'bsonobjectid': re(/^[0-9a-fA-F]{24}$/, 'a BSON object id (24 hex digits)'),
-  'uri': {
+  bsonobjectid: re(/^[0-9a-fA-F]{24}$/, 'a BSON object id (24 hex digits)'),
+  uri: {
     description: 'a URI',
     test: v => {
       try {
@@ -98,28 +98,28 @@ export const FORMATS: { readonly [name: string]: FormatCheck } = {
       }
     },
   },
-  'email': re(/^(?:[^\s@<>"]+|"[^"]*")@[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/, 'an email address'),
-  'hostname': { description: 'a hostname', test: v => v.length <= 255 && HOSTNAME.test(v) },
-  'ipv4': { description: 'an IPv4 address', test: v => goParseIP(v) !== undefined && v.includes('.') },
-  'ipv6': { description: 'an IPv6 address', test: v => goParseIP(v) !== undefined && v.includes(':') },
-  'cidr': { description: 'a CIDR (like 10.0.0.0/8)', test: goParseCIDR },
-  'mac': { description: 'a MAC address', test: goParseMAC },
-  'uuid': re(/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i, 'a UUID'),
-  'uuid3': re(/^[0-9a-f]{8}-?[0-9a-f]{4}-?3[0-9a-f]{3}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i, 'a version 3 UUID'),
-  'uuid4': re(/^[0-9a-f]{8}-?[0-9a-f]{4}-?4[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$/i, 'a version 4 UUID'),
-  'uuid5': re(/^[0-9a-f]{8}-?[0-9a-f]{4}-?5[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$/i, 'a version 5 UUID'),
-  'isbn': { description: 'an ISBN', test: v => isbn10(v) || isbn13(v) },
-  'isbn10': { description: 'an ISBN-10', test: isbn10 },
-  'isbn13': { description: 'an ISBN-13', test: isbn13 },
-  'creditcard': { description: 'a credit card number', test: v => { const d = v.replace(/[ -]/g, ''); return CREDIT_CARD.test(d) && luhn(d); } },
-  'ssn': re(/^\d{3}[- ]?\d{2}[- ]?\d{4}$/, 'a US social security number'),
-  'hexcolor': re(/^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'a hex color'),
-  'rgbcolor': re(RGB, 'an rgb(r, g, b) color'),
-  'byte': { description: 'base64-encoded bytes', test: base64 },
-  'password': { description: 'a password', test: () => true },
-  'date': { description: 'a date (YYYY-MM-DD)', test: v => { const m = DATE.exec(v); return m !== null && validDate(m[1], m[2], m[3]); } },
-  'duration': { description: 'a duration', test: v => GO_DURATION.test(v) || STRFMT_DURATION.test(v) },
-  'datetime': { description: 'an RFC 3339 date-time', test: dateTime },
+  email: re(/^(?:[^\s@<>"]+|"[^"]*")@[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/, 'an email address'),
+  hostname: { description: 'a hostname', test: v => v.length <= 255 && HOSTNAME.test(v) },
+  ipv4: { description: 'an IPv4 address', test: v => goParseIP(v) !== undefined && v.includes('.') },
+  ipv6: { description: 'an IPv6 address', test: v => goParseIP(v) !== undefined && v.includes(':') },
+  cidr: { description: 'a CIDR (like 10.0.0.0/8)', test: goParseCIDR },
+  mac: { description: 'a MAC address', test: goParseMAC },
+  uuid: re(/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i, 'a UUID'),
+  uuid3: re(/^[0-9a-f]{8}-?[0-9a-f]{4}-?3[0-9a-f]{3}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i, 'a version 3 UUID'),
+  uuid4: re(/^[0-9a-f]{8}-?[0-9a-f]{4}-?4[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$/i, 'a version 4 UUID'),
+  uuid5: re(/^[0-9a-f]{8}-?[0-9a-f]{4}-?5[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$/i, 'a version 5 UUID'),
+  isbn: { description: 'an ISBN', test: v => isbn10(v) || isbn13(v) },
+  isbn10: { description: 'an ISBN-10', test: isbn10 },
+  isbn13: { description: 'an ISBN-13', test: isbn13 },
+  creditcard: { description: 'a credit card number', test: v => { const d = v.replace(/[ -]/g, ''); return CREDIT_CARD.test(d) && luhn(d); } },
+  ssn: re(/^\d{3}[- ]?\d{2}[- ]?\d{4}$/, 'a US social security number'),
+  hexcolor: re(/^#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'a hex color'),
+  rgbcolor: re(RGB, 'an rgb(r, g, b) color'),
+  byte: { description: 'base64-encoded bytes', test: base64 },
+  password: { description: 'a password', test: () => true },
+  date: { description: 'a date (YYYY-MM-DD)', test: v => { const m = DATE.exec(v); return m !== null && validDate(m[1], m[2], m[3]); } },
+  duration: { description: 'a duration', test: v => GO_DURATION.test(v) || STRFMT_DURATION.test(v) },
+  datetime: { description: 'an RFC 3339 date-time', test: dateTime },
 };
 
 /**

@@ -6,9 +6,7 @@ const MAX = 60;
 export function short(value: unknown): string {
   if (value === undefined) return 'nothing';
   let text: string;
-  if (typeof value === 'bigint') text = value.toString();
-  else if (typeof value === 'number' || typeof value === 'boolean' || value === null) text = String(value);
-  else {
+  if (typeof value === 'bigint') {text = value.toString();} else if (typeof value === 'number' || typeof value === 'boolean' || value === null) {text = String(value);} else {
     try {
       text = JSON.stringify(value) ?? String(value);
     } catch {

@@ -122,8 +122,7 @@ function validateLabels(labels: unknown, emit: Emit): void {
       if (v !== null && v !== undefined) emit(`metadata.labels[${k}]`, `must be of type string; got ${jsonType(v)} ${short(v)}`);
       continue;
     }
-    if (v.length > 63) emit(`metadata.labels[${k}]`, `invalid label value: must be no more than 63 characters; got ${v.length} (${short(v)})`);
-    else if (!LABEL_VALUE.test(v)) {
+    if (v.length > 63) {emit(`metadata.labels[${k}]`, `invalid label value: must be no more than 63 characters; got ${v.length} (${short(v)})`);} else if (!LABEL_VALUE.test(v)) {
       emit(`metadata.labels[${k}]`, `invalid label value ${short(v)}: must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`);
     }
   }

@@ -1,3 +1,4 @@
+/* eslint-disable no-bitwise */ // IP address arithmetic
 /**
  * Go's address and URL parsers, as far as Kubernetes' schema formats and CEL
  * libraries use them: net.ParseIP / netip.ParseAddr / netip.ParsePrefix / net.ParseMAC

@@ -53,8 +53,7 @@ export function translateRe2(pattern: string): RegExp | undefined {
     if (c === '\\') {
       const n = src[i + 1];
       if (n === undefined) return undefined;
-      if (n === 's') out += inClass ? '\\t\\n\\f\\r ' : '[\\t\\n\\f\\r ]';
-      else if (n === 'S') {
+      if (n === 's') {out += inClass ? '\\t\\n\\f\\r ' : '[\\t\\n\\f\\r ]';} else if (n === 'S') {
         if (inClass) return undefined;
         out += '[^\\t\\n\\f\\r ]';
       } else if (/[dDwWbB.\\\-^$*+?()[\]{}|/tnrfvx0-9]/.test(n)) {

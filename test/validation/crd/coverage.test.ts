@@ -5,13 +5,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { isCelError } from '@bufbuild/cel';
+import { isCelError, parse } from '@bufbuild/cel';
 import { readCrds } from '../../../scripts/crd-source';
+import { CrdValidator } from '../../../src/validation/crd';
 import { compileRule, isDataError, knownFunction, references } from '../../../src/validation/crd/cel';
 import { FORMATS, formatCheck, IGNORED_FORMATS } from '../../../src/validation/crd/formats';
-import { CrdValidator } from '../../../src/validation/crd';
 import { compileSchema, IMPLEMENTED_KEYWORDS, SchemaNode, toCel } from '../../../src/validation/crd/schema';
-import { parse } from '@bufbuild/cel';
 
 const crds = readCrds();
 const served = crds.flatMap(crd => crd.spec.versions.filter(v => v.served).map(v => ({ crd, version: v })));
@@ -173,10 +172,9 @@ describe('CRD coverage', () => {
           for (let variant = 0; variant < 8; variant++) {
             const result = rule.program!(toCel(synth(node, variant), node));
             evaluated++;
-            if (typeof result === 'boolean') gotBoolean = true;
-            else if (isCelError(result)) {
+            if (typeof result === 'boolean') {gotBoolean = true;} else if (isCelError(result)) {
               if (!isDataError(result)) failures.push(`${where}: ${rule.spec.rule}: ${result.message}`);
-            } else failures.push(`${where}: ${rule.spec.rule}: returned ${String(result)}`);
+            } else {failures.push(`${where}: ${rule.spec.rule}: returned ${String(result)}`);}
           }
           if (!gotBoolean) neverBoolean.push(`${where}: ${rule.spec.rule}`);
         }

@@ -101,7 +101,7 @@ describe('Kubernetes CEL libraries', () => {
     ["url('https://example.com:8443/a').getPort()", '8443'],
     ["url('https://example.com/a b').getEscapedPath()", '/a%20b'],
     ["url('https://example.com/?x=1&x=2').getQuery()['x'].size()", 2n],
-    ["url('x')", "error: URL parse error during conversion from string: invalid URI for request"],
+    ["url('x')", 'error: URL parse error during conversion from string: invalid URI for request'],
     ["isIP('10.0.0.1')", true],
     ["isIP('::ffff:1.2.3.4')", false],
     ["isIP('fe80::1%eth0')", false],
@@ -195,7 +195,7 @@ describe('the schema walk', () => {
     const schema = {
       type: 'object',
       properties: {
-        a: { type: 'integer', nullable: true, 'x-kubernetes-validations': [{ rule: 'self > 100' }] },
+        a: { 'type': 'integer', 'nullable': true, 'x-kubernetes-validations': [{ rule: 'self > 100' }] },
         b: { type: 'string' },
         c: { type: 'string', default: 'dflt' },
         d: { type: 'array', items: { type: 'string' } },
@@ -212,9 +212,9 @@ describe('the schema walk', () => {
       type: 'object',
       properties: {
         tls: {
-          type: 'object',
-          default: {},
-          properties: { mode: { type: 'string', default: 'Terminate' }, certs: { type: 'array', items: { type: 'string' } } },
+          'type': 'object',
+          'default': {},
+          'properties': { mode: { type: 'string', default: 'Terminate' }, certs: { type: 'array', items: { type: 'string' } } },
           'x-kubernetes-validations': [{ rule: "self.mode == 'Terminate' ? has(self.certs) : true", message: 'certs are required to terminate' }],
         },
       },
@@ -228,7 +228,7 @@ describe('the schema walk', () => {
   });
 
   test('list types: set, map (with defaulted keys), atomic', () => {
-    const set = { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'set' };
+    const set = { 'type': 'array', 'items': { type: 'string' }, 'x-kubernetes-list-type': 'set' };
     expect(walk(set, ['a', 'b', 'a']).problems).toEqual(['CRD001 x[2]: duplicate entry "a" (same as x[0]); x-kubernetes-list-type set requires unique items']);
     const map = {
       'type': 'array',
@@ -240,11 +240,11 @@ describe('the schema walk', () => {
     expect(walk(map, [{ name: 'a' }, { name: 'a', protocol: 'TCP' }]).problems).toEqual([
       'CRD001 x[1]: duplicate entry with name="a", protocol="TCP" (same as x[0]); x-kubernetes-list-type map requires unique name and protocol',
     ]);
-    expect(walk({ type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'atomic' }, ['a', 'a']).problems).toEqual([]);
+    expect(walk({ 'type': 'array', 'items': { type: 'string' }, 'x-kubernetes-list-type': 'atomic' }, ['a', 'a']).problems).toEqual([]);
   });
 
   test('preserve-unknown-fields keeps anything; additionalProperties maps; strings measured in runes', () => {
-    expect(walk({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, { any: { thing: [1, 'x'] } }).problems).toEqual([]);
+    expect(walk({ 'type': 'object', 'x-kubernetes-preserve-unknown-fields': true }, { any: { thing: [1, 'x'] } }).problems).toEqual([]);
     const map = { type: 'object', additionalProperties: { type: 'string', maxLength: 2 }, maxProperties: 2 };
     expect(walk(map, { a: 'ok', b: 'toolong', c: 'x' }).problems).toEqual([
       'CRD001 x[b]: must be at most 2 characters long; got 7 characters ("toolong")',
@@ -256,8 +256,8 @@ describe('the schema walk', () => {
 
   test('CEL sees integers as int, numbers as double, escaped names, and map keys', () => {
     const schema = {
-      type: 'object',
-      properties: { 'port': { type: 'integer' }, 'ratio': { type: 'number' }, 'namespace': { type: 'string' }, 'x-y': { type: 'string' } },
+      'type': 'object',
+      'properties': { 'port': { type: 'integer' }, 'ratio': { type: 'number' }, 'namespace': { type: 'string' }, 'x-y': { type: 'string' } },
       'x-kubernetes-validations': [
         { rule: 'type(self.port) == int && type(self.ratio) == double' },
         { rule: "self.__namespace__ == 'ns' && self.x__dash__y == 'z'" },
@@ -267,11 +267,11 @@ describe('the schema walk', () => {
   });
 
   test('a rule that cannot be compiled or evaluated is CRD003, never a silent pass', () => {
-    const bad = { type: 'string', 'x-kubernetes-validations': [{ rule: 'self.quantityValue() > 0' }] };
+    const bad = { 'type': 'string', 'x-kubernetes-validations': [{ rule: 'self.quantityValue() > 0' }] };
     expect(walk(bad, 'x').problems).toEqual([
       "CRD003 x: the CEL rule could not be compiled (undeclared reference to function 'quantityValue' (not implemented by this validator)); rule: self.quantityValue() > 0",
     ]);
-    const overload = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, 'x-kubernetes-validations': [{ rule: 'self.a > 1' }] };
+    const overload = { 'type': 'object', 'x-kubernetes-preserve-unknown-fields': true, 'x-kubernetes-validations': [{ rule: 'self.a > 1' }] };
     expect(walk(overload, { a: 'text' }).problems).toEqual([
       expect.stringMatching(/^CRD003 x: the CEL rule could not be evaluated \(found no matching overload/),
     ]);
@@ -279,8 +279,8 @@ describe('the schema walk', () => {
 
   test('messageExpression, fieldPath and reason', () => {
     const schema = {
-      type: 'object',
-      properties: { replicas: { type: 'integer' } },
+      'type': 'object',
+      'properties': { replicas: { type: 'integer' } },
       'x-kubernetes-validations': [{
         rule: 'self.replicas < 10',
         messageExpression: "'replicas must be below 10, not ' + string(self.replicas)",
@@ -302,7 +302,7 @@ describe('allowUnevaluableRules and data loading', () => {
           format: 1,
           sources: [],
           crds: [{ group: 'networking.istio.io', kind: 'Fake', plural: 'fakes', scope: 'Namespaced', versions: [{ name: 'v1', served: true, storage: true, schema: 0 }] }],
-          schemas: [{ type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-validations': [{ rule: 'self.notAFunction()' }] } } }],
+          schemas: [{ type: 'object', properties: { spec: { 'type': 'object', 'x-kubernetes-validations': [{ rule: 'self.notAFunction()' }] } } }],
         }),
       }));
       // eslint-disable-next-line @typescript-eslint/no-require-imports

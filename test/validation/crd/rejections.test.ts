@@ -2,8 +2,8 @@
  * Rejections: what the API server rejects on create is reported, with the object, the
  * field path and the rule in the message.
  */
-import { Finding, FindingLayer, FindingLevel } from '../../../src/validation/findings';
 import { CrdValidator } from '../../../src/validation/crd';
+import { Finding, FindingLayer, FindingLevel } from '../../../src/validation/findings';
 
 function vs(spec: any, name = 'reviews'): any {
   return { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, namespace: 'bookinfo' }, spec };
@@ -21,8 +21,14 @@ describe('schema violations (CDK8S-ISTIO-CRD001)', () => {
   test('an unknown field', () => {
     const f = only(CrdValidator.validate(vs({ hosts: ['reviews'], htttp: [{ route }] })));
     expect(f).toMatchObject({
-      code: 'CDK8S-ISTIO-CRD001', level: FindingLevel.ERROR, layer: FindingLayer.CRD,
-      kind: 'VirtualService', name: 'reviews', namespace: 'bookinfo', apiVersion: 'networking.istio.io/v1', field: 'spec.htttp',
+      code: 'CDK8S-ISTIO-CRD001',
+      level: FindingLevel.ERROR,
+      layer: FindingLayer.CRD,
+      kind: 'VirtualService',
+      name: 'reviews',
+      namespace: 'bookinfo',
+      apiVersion: 'networking.istio.io/v1',
+      field: 'spec.htttp',
     });
     expect(f.message).toContain('VirtualService bookinfo/reviews');
     expect(f.message).toContain('spec.htttp');
@@ -39,7 +45,9 @@ describe('schema violations (CDK8S-ISTIO-CRD001)', () => {
 
   test('a wrong enum value', () => {
     const f = only(CrdValidator.validate({
-      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'deny', namespace: 'foo' },
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'deny', namespace: 'foo' },
       spec: { action: 'ALLOWED' },
     }));
     expect(f.field).toBe('spec.action');
@@ -85,7 +93,9 @@ describe('schema violations (CDK8S-ISTIO-CRD001)', () => {
 
   test('required fields, bounds, lengths and patterns', () => {
     const dr = {
-      apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'r' },
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'r' },
       spec: {
         trafficPolicy: { loadBalancer: { warmup: { duration: '10s', aggression: -0.5, minimumPercent: 101 } } },
         subsets: [{ name: 'v1', labels: { version: 'v1' } }],
@@ -99,7 +109,9 @@ describe('schema violations (CDK8S-ISTIO-CRD001)', () => {
     ]));
     expect(messages).toHaveLength(3);
     const gw = CrdValidator.validate({
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw' },
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'gw' },
       spec: { gatewayClassName: '', listeners: [{ name: 'Web', port: 80, protocol: 'HTTP', hostname: 'x'.repeat(254) }] },
     }).map(f => `${f.field}: ${f.message}`);
     expect(gw).toEqual([
@@ -108,7 +120,9 @@ describe('schema violations (CDK8S-ISTIO-CRD001)', () => {
       expect.stringMatching(/^spec\.listeners\[0\]\.hostname: .*must be at most 253 characters long; got 254 characters/),
     ]);
     const port = CrdValidator.validate({
-      apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'se' },
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'ServiceEntry',
+      metadata: { name: 'se' },
       spec: { hosts: ['a.example.com'], ports: [{ number: 70000, name: 'http', protocol: 'HTTP' }], resolution: 'DNS' },
     });
     expect(port.map(f => f.field)).toContain('spec.ports[0].number');
@@ -124,7 +138,9 @@ describe('schema violations (CDK8S-ISTIO-CRD001)', () => {
 
   test('a oneOf violation in a DestinationRule consistentHash (allOf of two one-ofs)', () => {
     const f = CrdValidator.validate({
-      apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'r' },
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name: 'r' },
       spec: { host: 'r', trafficPolicy: { loadBalancer: { consistentHash: { useSourceIp: true, httpHeaderName: 'x', ringHash: {}, maglev: {} } } } },
     });
     expect(f.map(x => x.message)).toEqual([
@@ -135,7 +151,9 @@ describe('schema violations (CDK8S-ISTIO-CRD001)', () => {
 
   test('a generic oneOf: a Gateway API address of type IPAddress must be an IP', () => {
     const f = only(CrdValidator.validate({
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw' },
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'gw' },
       spec: { gatewayClassName: 'istio', addresses: [{ value: 'not-an-ip' }], listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
     }));
     expect(f.field).toBe('spec.addresses[0]');
@@ -146,7 +164,9 @@ describe('schema violations (CDK8S-ISTIO-CRD001)', () => {
 
   test('a duplicate list-map key: Gateway API listeners with the same name', () => {
     const findings = CrdValidator.validate({
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw', namespace: 'ingress' },
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'gw', namespace: 'ingress' },
       spec: {
         gatewayClassName: 'istio',
         listeners: [{ name: 'web', port: 80, protocol: 'HTTP' }, { name: 'web', port: 8080, protocol: 'HTTP' }],
@@ -194,7 +214,9 @@ describe('CEL rules (CDK8S-ISTIO-CRD002)', () => {
   test('selector together with targetRef on an AuthorizationPolicy and a RequestAuthentication', () => {
     for (const kind of ['AuthorizationPolicy', 'RequestAuthentication']) {
       const f = only(CrdValidator.validate({
-        apiVersion: 'security.istio.io/v1', kind, metadata: { name: 'p', namespace: 'foo' },
+        apiVersion: 'security.istio.io/v1',
+        kind,
+        metadata: { name: 'p', namespace: 'foo' },
         spec: {
           selector: { matchLabels: { app: 'httpbin' } },
           targetRef: { kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'waypoint' },
@@ -210,7 +232,9 @@ describe('CEL rules (CDK8S-ISTIO-CRD002)', () => {
 
   test('a Gateway API listener duplicate: same port, protocol and hostname', () => {
     const f = only(CrdValidator.validate({
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw' },
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'gw' },
       spec: {
         gatewayClassName: 'istio',
         listeners: [
@@ -228,7 +252,9 @@ describe('CEL rules (CDK8S-ISTIO-CRD002)', () => {
 
   test('a default applied before CEL: HTTPRoute path type defaults to PathPrefix', () => {
     const route1 = (path: any) => ({
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r' },
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'r' },
       spec: { parentRefs: [{ name: 'gw' }], rules: [{ matches: [{ path }], backendRefs: [{ name: 'svc', port: 80 }] }] },
     });
     // no type given: the default PathPrefix makes the "absolute path" rule apply
@@ -243,7 +269,9 @@ describe('CEL rules (CDK8S-ISTIO-CRD002)', () => {
 
   test('a default applied before CEL: URLRewrite ReplacePrefixMatch needs one PathPrefix match, which the default provides', () => {
     const rule = (matches?: any[]) => ({
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r' },
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'r' },
       spec: {
         parentRefs: [{ name: 'gw' }],
         rules: [{
@@ -262,7 +290,9 @@ describe('CEL rules (CDK8S-ISTIO-CRD002)', () => {
 
   test('a rule whose field is missing fails on the data, as on the API server (Terminate TLS without certificates)', () => {
     const f = only(CrdValidator.validate({
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'gw' },
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'gw' },
       spec: { gatewayClassName: 'istio', listeners: [{ name: 'https', port: 443, protocol: 'HTTPS', tls: {} }] },
     }));
     expect(f.code).toBe('CDK8S-ISTIO-CRD002');
@@ -278,14 +308,18 @@ describe('CEL rules (CDK8S-ISTIO-CRD002)', () => {
     expect(CrdValidator.validate(wasm('ghcr.io/x/y:1'))).toEqual([]);
     expect(only(CrdValidator.validate(wasm('ftp://example.com/x.wasm'))).message).toContain('url must have schema one of [http, https, file, oci]');
     const se = {
-      apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'se' },
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'ServiceEntry',
+      metadata: { name: 'se' },
       spec: { hosts: ['*'], ports: [{ number: 80, name: 'http' }], resolution: 'DNS' },
     };
     const f = only(CrdValidator.validate(se));
     expect(f.field).toBe('spec.hosts[0]');
     expect(f.message).toContain('hostname cannot be wildcard');
     const tls = (hostnames: string[]) => ({
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'TLSRoute', metadata: { name: 't' },
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'TLSRoute',
+      metadata: { name: 't' },
       spec: { parentRefs: [{ name: 'gw' }], hostnames, rules: [{ backendRefs: [{ name: 'svc', port: 443 }] }] },
     });
     expect(CrdValidator.validate(tls(['app.example.com']))).toEqual([]);
@@ -297,7 +331,9 @@ describe('CEL rules (CDK8S-ISTIO-CRD002)', () => {
 
   test('a property escaped for CEL (__namespace__) is seen by the rule', () => {
     const f = CrdValidator.validate({
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r' },
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'r' },
       spec: {
         parentRefs: [{ name: 'gw', namespace: 'a', sectionName: 'x' }, { name: 'gw', namespace: 'a', sectionName: 'x' }],
       },
@@ -306,7 +342,9 @@ describe('CEL rules (CDK8S-ISTIO-CRD002)', () => {
     expect(f.map(x => x.message).join('\n')).toContain('sectionName or port must be unique when parentRefs includes 2 or more references to the same parent');
     // different namespaces: distinct parents
     expect(CrdValidator.validate({
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r' },
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'r' },
       spec: { parentRefs: [{ name: 'gw', namespace: 'a' }, { name: 'gw', namespace: 'b' }] },
     })).toEqual([]);
   });
@@ -317,7 +355,9 @@ describe('CEL rules (CDK8S-ISTIO-CRD002)', () => {
 
   test('CEL is not run on a subtree with a blocking schema error (as the API server)', () => {
     const f = CrdValidator.validate({
-      apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p' },
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'p' },
       spec: { action: 'ALLOWED', selector: { matchLabels: { app: 'x' } }, targetRef: { kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'w' } },
     });
     expect(f.map(x => x.code)).toEqual(['CDK8S-ISTIO-CRD001']);
@@ -350,7 +390,9 @@ describe('unknown kinds and versions (CDK8S-ISTIO-CRD004)', () => {
 describe('the caller\'s object', () => {
   test('is not mutated by defaulting, pruning or CEL', () => {
     const o = {
-      apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r' },
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'r' },
       spec: { parentRefs: [{ name: 'gw' }], rules: [{ backendRefs: [{ name: 'svc', port: 80 }] }], unknown: null },
       status: { parents: [] },
     };
