@@ -14,8 +14,17 @@ export * from './core/principal';
 export * from './core/target-ref';
 export * from './core/references';
 export { Protocol } from './core/protocol';
+export * from './core/string-match';
 
 // resource-level L2s: networking
+export * from './networking/virtual-service';
+export * from './networking/vs-reference';
+export * from './networking/vs-match';
+export * from './networking/vs-destination';
+export * from './networking/http-policies';
+export * from './networking/http-route';
+export * from './networking/tcp-route';
+export * from './networking/tls-route';
 export * from './networking/gateway';
 export * from './networking/service-entry';
 export * from './networking/sidecar';

@@ -190,21 +190,21 @@ export class ConsistentHash {
   }
 
   /** The header hashed on, if that is the key. */
-  public readonly httpHeaderName?: string;
+  public readonly headerName?: string;
   /** The cookie hashed on, if that is the key. */
-  public readonly httpCookie?: HttpCookie;
+  public readonly cookie?: HttpCookie;
   /** True when the key is the source IP. */
   public readonly useSourceIp?: boolean;
   /** The query parameter hashed on, if that is the key. */
-  public readonly httpQueryParameterName?: string;
+  public readonly queryParameterName?: string;
   /** The hash algorithm, if chosen. */
   public readonly algorithm?: HashAlgorithm;
 
   private constructor(key: ConsistentHashKey, options: ConsistentHashOptions) {
-    this.httpHeaderName = key.httpHeaderName;
-    this.httpCookie = key.httpCookie;
+    this.headerName = key.httpHeaderName;
+    this.cookie = key.httpCookie;
     this.useSourceIp = key.useSourceIp;
-    this.httpQueryParameterName = key.httpQueryParameterName;
+    this.queryParameterName = key.httpQueryParameterName;
     this.algorithm = options.algorithm;
   }
 }

@@ -150,13 +150,13 @@ export class TrafficPolicyRenderer {
   }
 
   private consistentHash(prop: string, hash: ConsistentHash): l1.DestinationRuleSpecTrafficPolicyLoadBalancerConsistentHash {
-    if (hash.httpHeaderName !== undefined && hash.httpHeaderName.trim() === '') {
-      throwPropError(this.scope, `${prop}.httpHeaderName`, hash.httpHeaderName, 'give the header name to hash on');
+    if (hash.headerName !== undefined && hash.headerName.trim() === '') {
+      throwPropError(this.scope, `${prop}.httpHeaderName`, hash.headerName, 'give the header name to hash on');
     }
-    if (hash.httpQueryParameterName !== undefined && hash.httpQueryParameterName.trim() === '') {
-      throwPropError(this.scope, `${prop}.httpQueryParameterName`, hash.httpQueryParameterName, 'give the query parameter to hash on');
+    if (hash.queryParameterName !== undefined && hash.queryParameterName.trim() === '') {
+      throwPropError(this.scope, `${prop}.httpQueryParameterName`, hash.queryParameterName, 'give the query parameter to hash on');
     }
-    const cookie = hash.httpCookie;
+    const cookie = hash.cookie;
     if (cookie) {
       if (!cookie.name || cookie.name.trim() === '') {
         throwPropError(this.scope, `${prop}.httpCookie.name`, cookie.name, 'the cookie name is required (Istio rejects an empty one)');
@@ -178,7 +178,7 @@ export class TrafficPolicyRenderer {
       maglev = { tableSize: size };
     }
     return {
-      httpHeaderName: hash.httpHeaderName,
+      httpHeaderName: hash.headerName,
       httpCookie: cookie && {
         name: cookie.name,
         path: cookie.path,
@@ -186,7 +186,7 @@ export class TrafficPolicyRenderer {
         attributes: cookie.attributes?.map(a => ({ name: a.name, value: a.value })),
       },
       useSourceIp: hash.useSourceIp,
-      httpQueryParameterName: hash.httpQueryParameterName,
+      httpQueryParameterName: hash.queryParameterName,
       ringHash,
       maglev,
     };
