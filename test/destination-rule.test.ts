@@ -117,15 +117,15 @@ describe('DestinationRule', () => {
     test('throws when the namespace is given twice and differs', () => {
       const chart = Testing.chart();
       expect(() => DestinationRule.fromDestinationRuleName(chart, 'x', 'istio-system/egress', { namespace: 'default' }))
-        .toThrow('ImportedDestinationRule \'test/x\': invalid namespace "default": the name "istio-system/egress" already names namespace "istio-system"');
+        .toThrow('DestinationRule \'test/x\': invalid namespace "default": the name "istio-system/egress" already names namespace "istio-system"');
     });
 
     test('throws when the name is not a Kubernetes name', () => {
       const chart = Testing.chart();
       expect(() => DestinationRule.fromDestinationRuleName(chart, 'x', 'Reviews'))
-        .toThrow('ImportedDestinationRule \'test/x\': invalid name "Reviews": a Kubernetes object name (a lower case DNS-1123 subdomain), or namespace/name');
+        .toThrow('DestinationRule \'test/x\': invalid name "Reviews": a Kubernetes object name (a lower case DNS-1123 subdomain), or namespace/name');
       expect(() => DestinationRule.fromDestinationRuleName(chart, 'y', 'Bad_NS/reviews'))
-        .toThrow('ImportedDestinationRule \'test/y\': invalid namespace "Bad_NS": a namespace name (a DNS-1123 label)');
+        .toThrow('DestinationRule \'test/y\': invalid namespace "Bad_NS": a namespace name (a DNS-1123 label)');
     });
   });
 
