@@ -280,10 +280,14 @@ export class Context {
     return undefined;
   }
 
-  /** Open world: true if the input holds Services or ServiceEntries where the host would be defined. */
+  /**
+   * Open world: true if the input holds objects where the host would be defined: for
+   * a Service name, Services or ServiceEntries in its namespace; for another host,
+   * ServiceEntries in the namespace of the object that refers to it.
+   */
   public holdsHost(host: string, fromNs: string): boolean {
     const svc = parseServiceFqdn(toFqdn(host, fromNs));
-    return this.holds(HOSTS, svc ? svc.ns : fromNs);
+    return svc ? this.holds(HOSTS, svc.ns) : this.holds('ServiceEntry', fromNs);
   }
 
   // ---- findings ----

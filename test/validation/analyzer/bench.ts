@@ -19,11 +19,15 @@ function objects(): any[] {
     if (i % PER_NAMESPACE === 0) {
       out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'istio-injection': 'enabled' } } });
       out.push({
-        apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: 'ingress', namespace: ns },
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'ingress', namespace: ns },
         spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 8080, name: 'http', protocol: 'HTTP' }, hosts: [`${ns}.example.com`] }] },
       });
       out.push({
-        apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'ingress', namespace: ns },
+        apiVersion: 'networking.istio.io/v1',
+        kind: 'VirtualService',
+        metadata: { name: 'ingress', namespace: ns },
         spec: { hosts: [`${ns}.example.com`], gateways: ['ingress'], http: [{ route: [{ destination: { host: name, port: { number: 8080 } } }] }] },
       });
     }
@@ -31,7 +35,9 @@ function objects(): any[] {
     out.push({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { selector: labels, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] } });
     for (const version of ['v1', 'v2']) {
       out.push({
-        apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `${name}-${version}`, namespace: ns },
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: `${name}-${version}`, namespace: ns },
         spec: {
           selector: { matchLabels: { ...labels, version } },
           template: { metadata: { labels: { ...labels, version } }, spec: { containers: [{ name: 'app', image: `example/${name}:${version}`, securityContext: { runAsUser: 1000 } }] } },
@@ -39,11 +45,15 @@ function objects(): any[] {
       });
     }
     out.push({
-      apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name, namespace: ns },
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: { name, namespace: ns },
       spec: { host: name, trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } }, subsets: [{ name: 'v1', labels: { version: 'v1' } }, { name: 'v2', labels: { version: 'v2' } }] },
     });
     out.push({
-      apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, namespace: ns },
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name, namespace: ns },
       spec: {
         hosts: [name],
         http: [

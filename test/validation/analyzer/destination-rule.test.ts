@@ -1,5 +1,5 @@
-import { FindingLevel } from '../../../src/validation/findings';
 import { app, deployment, findings, istio, single } from './fixtures';
+import { FindingLevel } from '../../../src/validation/findings';
 
 const dr = (name: string, spec: any, ns?: string) => istio('DestinationRule', name, spec, ns);
 
@@ -40,7 +40,7 @@ describe('IST0174 UnknownDestinationRuleHost', () => {
   test('passes for a Service, a ServiceEntry host, and the default installation\'s gateways', () => {
     const objects = [
       ...app('reviews'),
-      istio('ServiceEntry', 'wild', { hosts: ['*.example.com'], ports: [{ number: 443, name: 'tls', protocol: 'TLS' }] , addresses: ['240.0.0.1'] }),
+      istio('ServiceEntry', 'wild', { hosts: ['*.example.com'], ports: [{ number: 443, name: 'tls', protocol: 'TLS' }], addresses: ['240.0.0.1'] }),
       dr('reviews', { host: 'reviews' }),
       dr('ext', { host: 'api.example.com' }),
       dr('egress', { host: 'istio-egressgateway.istio-system.svc.cluster.local' }),

@@ -5,7 +5,15 @@ import { Finding } from '../../../src/validation/findings';
 
 const meta = (name: string, ns?: string, extra: Record<string, any> = {}) => ({ name, ...(ns ? { namespace: ns } : {}), ...extra });
 
-export function service(name: string, opts: { ns?: string; selector?: Record<string, string>; ports?: any[]; type?: string; annotations?: Record<string, string> } = {}): any {
+export interface ServiceOptions {
+  readonly ns?: string;
+  readonly selector?: Record<string, string>;
+  readonly ports?: any[];
+  readonly type?: string;
+  readonly annotations?: Record<string, string>;
+}
+
+export function service(name: string, opts: ServiceOptions = {}): any {
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -18,7 +26,9 @@ export function service(name: string, opts: { ns?: string; selector?: Record<str
   };
 }
 
-export function deployment(name: string, labels: Record<string, string>, opts: { ns?: string; podSpec?: any; annotations?: Record<string, string> } = {}): any {
+export function deployment(
+  name: string, labels: Record<string, string>, opts: { ns?: string; podSpec?: any; annotations?: Record<string, string> } = {},
+): any {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

@@ -1,5 +1,5 @@
-import { FindingLevel } from '../../../src/validation/findings';
 import { deployment, findings, istio, service, single } from './fixtures';
+import { FindingLevel } from '../../../src/validation/findings';
 
 const server = (port: number, hosts: string[]) => ({ port: { number: port, name: `http-${port}`, protocol: 'HTTP' }, hosts });
 const gateway = (name: string, selector: Record<string, string>, servers: any[], ns?: string) => istio('Gateway', name, { selector, servers }, ns);

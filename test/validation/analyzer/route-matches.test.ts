@@ -1,5 +1,5 @@
-import { FindingLevel } from '../../../src/validation/findings';
 import { app, findings, istio } from './fixtures';
+import { FindingLevel } from '../../../src/validation/findings';
 
 const to = (host = 'web') => ({ route: [{ destination: { host } }] });
 const vs = (spec: any) => [...app('web'), istio('VirtualService', 'web', { hosts: ['web'], ...spec })];

@@ -1,5 +1,5 @@
-import { FindingLevel } from '../../../src/validation/findings';
 import { deployment, findings, istio, namespace, single } from './fixtures';
+import { FindingLevel } from '../../../src/validation/findings';
 
 const sidecar = (name: string, labels?: Record<string, string>, ns?: string) =>
   istio('Sidecar', name, { ...(labels ? { workloadSelector: { labels } } : {}), egress: [{ hosts: ['./*'] }] }, ns);

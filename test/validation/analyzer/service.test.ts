@@ -1,5 +1,5 @@
-import { FindingLevel } from '../../../src/validation/findings';
 import { findings, istio, namespace, service, single } from './fixtures';
+import { FindingLevel } from '../../../src/validation/findings';
 
 describe('IST0118 PortNameIsNotUnderNamingConvention', () => {
   test('fails validation when Istio cannot read a protocol from the port', () => {
@@ -56,7 +56,9 @@ describe('IST0134 ServiceEntryAddressesRequired', () => {
 
   test('reads the mesh config from an istio ConfigMap in the input', () => {
     const configMap = {
-      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' },
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'istio', namespace: 'istio-system' },
       data: { mesh: 'defaultConfig:\n  proxyMetadata:\n    ISTIO_META_DNS_CAPTURE: "true"\n    ISTIO_META_DNS_AUTO_ALLOCATE: "true"\n' },
     };
     expect(findings([configMap, se({ ports: [{ number: 5432, name: 'tcp-pg', protocol: 'TCP' }] })], 'IST0134')).toEqual([]);

@@ -1,5 +1,5 @@
-import { FindingLevel } from '../../../src/validation/findings';
 import { analyze, app, findings, istio, service, single } from './fixtures';
+import { FindingLevel } from '../../../src/validation/findings';
 
 const route = (host: string, extra: Record<string, any> = {}) => ({ route: [{ destination: { host, ...extra } }] });
 const vs = (name: string, spec: any, ns?: string) => istio('VirtualService', name, spec, ns);

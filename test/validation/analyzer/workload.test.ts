@@ -1,5 +1,5 @@
-import { FindingLevel } from '../../../src/validation/findings';
 import { deployment, findings, namespace, service, single } from './fixtures';
+import { FindingLevel } from '../../../src/validation/findings';
 
 const MESSAGE = 'User ID (UID) 1337 is reserved for the sidecar proxy.';
 

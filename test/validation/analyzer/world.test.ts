@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { analyze, app, deployment, findings, istio } from './fixtures';
 import { CrossResourceAnalyzer } from '../../../src/validation/analyzer';
 import { FindingLayer, FindingLevel } from '../../../src/validation/findings';
-import { analyze, app, deployment, findings, istio } from './fixtures';
 
 const bookinfo: any[] = parseAllDocuments(fs.readFileSync(path.join(__dirname, 'bookinfo.yaml'), 'utf-8')).map(d => d.toJS());
 const summary = (objects: any[], openWorld: boolean) => analyze(objects, { openWorld }).map(f => `${f.level} [${f.code}] ${f.kind} ${f.name} ${f.field ?? ''}`);
@@ -50,6 +50,13 @@ describe('open and closed world', () => {
     expect(findings(objects, 'IST0101', { openWorld: true })[0].level).toBe(FindingLevel.ERROR);
     // a short name is searched in the VirtualService's own namespace, which holds Services
     expect(findings([...app('frontend', { ns: 'web' }), route('frontnd')], 'IST0101', { openWorld: true })[0].level).toBe(FindingLevel.ERROR);
+  });
+
+  test('an open world searches external hosts among the ServiceEntries of the referring namespace', () => {
+    const external = route('api.stripe.com');
+    expect(findings([...app('frontend', { ns: 'web' }), external], 'IST0101', { openWorld: true })[0].level).toBe(FindingLevel.INFO);
+    const se = istio('ServiceEntry', 'github', { hosts: ['api.github.com'], ports: [{ number: 443, name: 'tls', protocol: 'TLS' }], resolution: 'DNS' }, 'web');
+    expect(findings([...app('frontend', { ns: 'web' }), se, external], 'IST0101', { openWorld: true })[0].level).toBe(FindingLevel.ERROR);
   });
 
   test('an open world applies to gateways, subsets, selectors and DestinationRule hosts', () => {
