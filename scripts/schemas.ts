@@ -19,7 +19,7 @@ const KNOWN_KEYWORDS = new Set([
   'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minItems', 'maxItems', 'uniqueItems',
   'minProperties', 'maxProperties', 'required', 'properties', 'additionalProperties', 'items',
   'oneOf', 'anyOf', 'allOf', 'not', 'default', 'description', 'title', 'example', 'externalDocs',
-  'x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource',
+  'x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields',
   'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'x-kubernetes-validations',
 ]);
 /** Documentation-only keywords, dropped from the output. */

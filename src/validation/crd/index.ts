@@ -84,12 +84,12 @@ export class CrdValidator {
   public static validate(obj: any, options: CrdValidationOptions = {}): Finding[] {
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return [];
     const apiVersion = obj.apiVersion;
-    const kind = obj.kind;
-    if (!CrdValidator.isCustomResource(apiVersion, kind)) return [];
+    const kind = typeof obj.kind === 'string' ? obj.kind : '';
+    if (typeof apiVersion !== 'string' || !GROUPS.has(apiVersion.slice(0, Math.max(0, apiVersion.indexOf('/'))))) return [];
     const meta = obj.metadata !== null && typeof obj.metadata === 'object' ? obj.metadata : {};
     const name = typeof meta.name === 'string' ? meta.name : '';
     const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
-    const ref = `${kind} ${namespace ? `${namespace}/` : ''}${name || '<unnamed>'}`;
+    const ref = `${kind || '<no kind>'} ${namespace ? `${namespace}/` : ''}${name || '<unnamed>'}`;
     const findings: Finding[] = [];
     const add = (code: string, level: FindingLevel, field: string | undefined, message: string) => {
       findings.push({
@@ -106,6 +106,10 @@ export class CrdValidator {
     };
     const unevaluableLevel = options.allowUnevaluableRules ? FindingLevel.WARNING : FindingLevel.ERROR;
 
+    if (kind === '') {
+      add(UNKNOWN_KIND, FindingLevel.ERROR, 'kind', `the object has no kind (an ${apiVersion.split('/')[0]} object must name one of its kinds)`);
+      return findings;
+    }
     try {
       const target = CrdValidator.target(apiVersion, kind, msg => add(UNKNOWN_KIND, FindingLevel.ERROR, undefined, msg));
       if (!target) return findings;

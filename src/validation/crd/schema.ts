@@ -19,7 +19,7 @@ export const IMPLEMENTED_KEYWORDS: readonly string[] = [
   'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minItems', 'maxItems', 'uniqueItems',
   'minProperties', 'maxProperties', 'required', 'properties', 'additionalProperties', 'items',
   'oneOf', 'anyOf', 'allOf', 'not', 'default',
-  'x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource',
+  'x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields',
   'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'x-kubernetes-validations',
   // documentation only
   'description', 'title', 'example', 'externalDocs',
@@ -34,7 +34,6 @@ export class SchemaNode {
   public nullable = false;
   public intOrString = false;
   public preserveUnknown = false;
-  public embedded = false;
   public formatName?: string;
   public format?: FormatCheck;
   public enumValues?: readonly unknown[];
@@ -109,7 +108,6 @@ export function compileSchema(raw: any, where = '#'): SchemaNode {
   n.nullable = raw.nullable === true;
   n.intOrString = raw['x-kubernetes-int-or-string'] === true;
   n.preserveUnknown = raw['x-kubernetes-preserve-unknown-fields'] === true;
-  n.embedded = raw['x-kubernetes-embedded-resource'] === true;
   if (typeof raw.format === 'string') {
     n.formatName = raw.format;
     n.format = formatCheck(raw.format);
@@ -472,7 +470,11 @@ function stdConvert(fn: string): (s: string) => CelValue | undefined {
   };
 }
 
-/** A manifest map (object) seen from CEL: properties by their escaped names, converted lazily. */
+/**
+ * A manifest map (object) seen from CEL: properties by their escaped names, converted lazily.
+ * (One difference from the API server: has() is false for a nullable property set to null,
+ * where the API server says true; no rule of the CRDs tests a nullable property with has().)
+ */
 class SchemaMap implements ReadonlyMap<string, CelValue> {
   private readonly cache = new Map<string, CelValue>();
   constructor(private readonly obj: Record<string, unknown>, private readonly node: SchemaNode | undefined) {}

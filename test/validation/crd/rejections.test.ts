@@ -380,6 +380,11 @@ describe('unknown kinds and versions (CDK8S-ISTIO-CRD004)', () => {
     expect(f.message).toContain('served versions: gateway.networking.k8s.io/v1');
   });
 
+  test('a known group without a kind', () => {
+    const f = only(CrdValidator.validate({ apiVersion: 'security.istio.io/v1', metadata: { name: 'x' }, spec: {} }));
+    expect(f).toMatchObject({ code: 'CDK8S-ISTIO-CRD004', field: 'kind', kind: '' });
+  });
+
   test('an unknown kind in a known group', () => {
     const f = only(CrdValidator.validate({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualServce', metadata: { name: 'x' } }));
     expect(f.code).toBe('CDK8S-ISTIO-CRD004');
