@@ -728,7 +728,7 @@ export class Walker {
     let key: unknown = value;
     if (typeof value === 'object' && value !== null) {
       key = JSON.stringify(value);
-      if ((key as string).length > 2048) key = undefined;
+      if ((key as string).length > 512) key = undefined;
     }
     const caches = key !== undefined ? (node.ruleResults ??= rules.map(() => new Map())) : undefined;
     for (let i = 0; i < rules.length; i++) {
@@ -749,7 +749,7 @@ export class Walker {
           continue;
         }
         if (caches) {
-          if (caches[i].size >= 1024) caches[i].clear();
+          if (caches[i].size >= 512) caches[i].clear();
           caches[i].set(key, result);
         }
       }
