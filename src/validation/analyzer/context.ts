@@ -173,7 +173,6 @@ export interface Report {
 }
 
 export class Context {
-  public readonly items: Item[] = [];
   public readonly workloads: Workload[] = [];
   public readonly rootNamespace: string;
   public readonly meshConfig: Record<string, any>;
@@ -232,15 +231,17 @@ export class Context {
   }
 
   /**
-   * Open world: true if the input holds objects of this kind (or family:
-   * `WORKLOADS`, `HOSTS`) in the namespace. Always true in a closed world.
+   * True if the input (not the assumed default installation) holds objects of this
+   * kind (or family: `WORKLOADS`, `HOSTS`) in the namespace (undefined: any).
    */
   public holds(key: string, ns: string | undefined): boolean {
-    if (!this.openWorld) return true;
     return this.present.has(`${key}\u0000${ns ?? '*'}`);
   }
 
-  /** The level of a finding about a reference that did not resolve: Info in an open world when the input holds nothing to search. */
+  /**
+   * The level of a finding about a reference that did not resolve: in an open world,
+   * Info unless the input holds objects of the kind searched where it was searched.
+   */
   public refLevel(rule: Rule, held: boolean): FindingLevel {
     return this.openWorld && !held ? FindingLevel.INFO : rule.level;
   }
@@ -322,7 +323,6 @@ export class Context {
   // ---- building ----
 
   private addItem(item: Item, assumed = false): void {
-    this.items.push(item);
     if (item.kind === 'Namespace' && item.name) this.namespaces.add(item.name);
     else if (item.writtenNs) this.namespaces.add(item.writtenNs);
     if (!item.key) return;

@@ -284,8 +284,9 @@ function checkJwtClaimRouting(ctx: Context, vs: Item, gateways: string[]): void 
     if (ref === MESH) continue;
     const { ns, name } = gatewayRef(ref, vs.ns);
     const gw = ctx.find('Gateway', ns, name);
-    if (!gw) continue;
-    for (const pod of ctx.select(strMap(gw.spec.selector), undefined)) {
+    const selector = strMap(gw?.spec.selector);
+    if (Object.keys(selector).length === 0) continue;
+    for (const pod of ctx.select(selector, undefined)) {
       if (hasRequestAuthentication(ctx, pod)) continue;
       const held = ctx.holds('RequestAuthentication', pod.ns) || ctx.holds('RequestAuthentication', ctx.rootNamespace);
       for (const { key, field } of keys) {
