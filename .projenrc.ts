@@ -57,7 +57,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'scripts'],
+    devdirs: ['test'],
     ignorePatterns: ['imports/', 'lib/', 'examples/', 'data/', '*.generated.ts', 'node_modules/'],
   },
   bin: { 'cdk8s-istio': 'lib/src/cli.js' },

@@ -1,4 +1,4 @@
-import { Testing } from 'cdk8s';
+import { ApiObject, Testing } from 'cdk8s';
 import { MtlsMode, PeerAuthentication, WorkloadSelector } from '../src';
 import { findObject, synthValid } from './util';
 
@@ -37,7 +37,6 @@ describe('PeerAuthentication', () => {
 
   test('selector from a workload reads its pod labels at synth', () => {
     const chart = Testing.chart();
-    const { ApiObject } = require('cdk8s');
     const deployment = new ApiObject(chart, 'ratings', {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -70,7 +69,6 @@ describe('PeerAuthentication', () => {
 
   test('throws when a workload carries no pod labels', () => {
     const chart = Testing.chart();
-    const { ApiObject } = require('cdk8s');
     const cm = new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap' });
     new PeerAuthentication(chart, 'pa', { selector: WorkloadSelector.fromWorkload(cm) });
     expect(() => Testing.synth(chart)).toThrow("ConfigMap 'test/cm' carries no pod labels");

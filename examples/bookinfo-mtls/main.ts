@@ -22,7 +22,7 @@ new networking.DestinationRule(chart, 'reviews', {
   metadata: { name: 'reviews' },
   spec: {
     host: 'reviews',
-    trafficPolicy: { tls: { mode: networking.DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_MUTUAL } },
+    trafficPolicy: { tls: { mode: networking.DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } },
     subsets: [
       { name: 'v1', labels: { version: 'v1' } },
       { name: 'v2', labels: { version: 'v2' } },
