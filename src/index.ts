@@ -43,5 +43,8 @@ export * from './security/authz-rule';
 // validation
 export * from './validation/findings';
 export * from './validation/crd';
+export * from './validation/webhook';
+export * from './validation/analyzer';
+export * from './validation/plugin';
 export * from './validation/engine';
 export * from './validation/app';

@@ -39,7 +39,7 @@ describe('VirtualService checks at once', () => {
 
     test('throws when a host is listed twice', () => {
       expect(() => new VirtualService(chart(), 'vs', { hosts: ['reviews', 'Reviews'] }))
-        .toThrow('VirtualService \'test/vs\': invalid hosts[1] "Reviews": each host is listed once (hosts: ["reviews"])');
+        .toThrow('VirtualService \'test/vs\': invalid hosts[1] "Reviews": each host is listed once, and hosts may not overlap: it overlaps "reviews" (hosts: ["reviews"])');
     });
 
     test('throws when a host is not a DNS name', () => {

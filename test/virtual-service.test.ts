@@ -61,7 +61,7 @@ describe('VirtualService', () => {
             scheme: StringMatch.exact('https'),
             method: StringMatch.regex('^(GET|HEAD)$'),
             authority: StringMatch.exact('bookinfo.example.com'),
-            headers: { 'end-user': StringMatch.exact('jason'), '@request.auth.claims.group': StringMatch.exact('admin') },
+            headers: { 'end-user': StringMatch.exact('jason') },
             withoutHeaders: { 'x-canary': StringMatch.prefix('no') },
             queryParams: { debug: StringMatch.exact('1') },
             ignoreUriCase: true,
@@ -170,7 +170,7 @@ describe('VirtualService', () => {
       scheme: { exact: 'https' },
       method: { regex: '^(GET|HEAD)$' },
       authority: { exact: 'bookinfo.example.com' },
-      headers: { 'end-user': { exact: 'jason' }, '@request.auth.claims.group': { exact: 'admin' } },
+      headers: { 'end-user': { exact: 'jason' } },
       withoutHeaders: { 'x-canary': { prefix: 'no' } },
       queryParams: { debug: { exact: '1' } },
       ignoreUriCase: true,
@@ -232,13 +232,43 @@ describe('VirtualService', () => {
     expect(delegateSpec).toEqual({ http: [{ route: [{ destination: { host: 'reviews' } }] }] });
   });
 
+  test('JWT claim routing on a VirtualService bound to gateways alone', () => {
+    const chart = namespacedChart();
+    const gw = Gateway.fromGatewayName(chart, 'gw', 'istio-system/public');
+    new VirtualService(chart, 'admin', {
+      hosts: ['admin.example.com'],
+      gateways: [gw],
+      http: [{ match: [{ headers: { '@request.auth.claims.group': StringMatch.exact('admin') } }], destinations: [RouteDestination.to('admin')] }],
+    });
+    const spec = findObject(synthValid(chart), 'VirtualService', 'test-admin').spec;
+    expect(spec.http[0].match).toEqual([{ headers: { '@request.auth.claims.group': { exact: 'admin' } } }]);
+  });
+
+  test('fails validation when JWT claim routing is bound to the mesh', () => {
+    const chart = namespacedChart();
+    new VirtualService(chart, 'admin', {
+      hosts: ['admin'],
+      http: [{ match: [{ withoutHeaders: { '@request.auth.claims.group': StringMatch.exact('guest') } }], destinations: [RouteDestination.to('admin')] }],
+    });
+    expect(() => Testing.synth(chart)).toThrow(
+      'VirtualService \'test/admin\': invalid http[0].match[0].withoutHeaders "@request.auth.claims.group": JWT claim routing ("@request.auth.claims.*") is only supported on VirtualServices bound to gateways alone');
+  });
+
+  test('throws when hosts overlap, as Istio\'s webhook counts wildcard duplicates', () => {
+    const chart = namespacedChart();
+    const vs = new VirtualService(chart, 'web', { hosts: ['*.example.com'], includeMesh: true });
+    expect(() => vs.addHost('shop.example.com')).toThrow(
+      'VirtualService \'test/web\': invalid hosts[1] "shop.example.com": each host is listed once, and hosts may not overlap: it overlaps "*.example.com"');
+  });
+
   test('gateways: mesh is written explicitly only when gateways are listed and the mesh is wanted', () => {
     const chart = namespacedChart();
     const gw = Gateway.fromGatewayName(chart, 'gw', 'istio-system/public');
     const gatewayOnly = new VirtualService(chart, 'gateway-only', { hosts: ['*'], gateways: [gw], http: [{ destinations: [RouteDestination.to('web')] }] });
+    // distinct hosts: mesh-bound VirtualServices for one host conflict (IST0109)
     const both = new VirtualService(chart, 'both', { hosts: ['web'], gateways: [gw], includeMesh: true, http: [{ destinations: [RouteDestination.to('web')] }] });
-    const meshByName = new VirtualService(chart, 'mesh-by-name', { hosts: ['web'], gatewayNames: ['istio-system/public', 'mesh'], http: [{ destinations: [RouteDestination.to('web')] }] });
-    const meshOnly = new VirtualService(chart, 'mesh-only', { hosts: ['web'], includeMesh: true, http: [{ destinations: [RouteDestination.to('web')] }] });
+    const meshByName = new VirtualService(chart, 'mesh-by-name', { hosts: ['api'], gatewayNames: ['istio-system/public', 'mesh'], http: [{ destinations: [RouteDestination.to('api')] }] });
+    const meshOnly = new VirtualService(chart, 'mesh-only', { hosts: ['ratings'], includeMesh: true, http: [{ destinations: [RouteDestination.to('ratings')] }] });
     const manifests = synthValid(chart);
     expect(findObject(manifests, 'VirtualService', 'test-gateway-only').spec.gateways).toEqual(['istio-system/public']);
     expect(findObject(manifests, 'VirtualService', 'test-both').spec.gateways).toEqual(['istio-system/public', 'mesh']);
@@ -252,7 +282,7 @@ describe('VirtualService', () => {
     const vs = new VirtualService(chart, 'ratings');
     vs.addGatewayName('istio-system/public');
     vs.addHost('ratings.example.com');
-    vs.addHost('*');
+    vs.addHost('*.example.org');
     const rule = vs.addHttpRoute({ timeout: Duration.seconds(2) });
     rule.addMatch({ uri: StringMatch.prefix('/ratings') });
     rule.addDestination(RouteDestination.to('ratings', { subset: 'v1', weight: 50 }));
@@ -265,7 +295,7 @@ describe('VirtualService', () => {
     tls.addMatch({ sniHosts: ['anything.example.org'] });
     tls.addDestination(RouteDestination.to('ratings', { port: 443 }));
     const spec = findObject(synthValid(chart), 'VirtualService', 'test-ratings').spec;
-    expect(spec.hosts).toEqual(['ratings.example.com', '*']);
+    expect(spec.hosts).toEqual(['ratings.example.com', '*.example.org']);
     expect(spec.gateways).toEqual(['istio-system/public']);
     expect(spec.http).toEqual([{
       match: [{ uri: { prefix: '/ratings' } }],
@@ -278,7 +308,7 @@ describe('VirtualService', () => {
     }]);
     expect(spec.tcp).toEqual([{ match: [{ port: 27017 }], route: [{ destination: { host: 'mongodb', port: { number: 27017 } } }] }]);
     expect(spec.tls[0].match).toEqual([{ sniHosts: ['ratings.example.com'] }, { sniHosts: ['anything.example.org'] }]);
-    expect(vs.hosts).toEqual(['ratings.example.com', '*']);
+    expect(vs.hosts).toEqual(['ratings.example.com', '*.example.org']);
     expect(vs.httpRoutes[0].destinations.map(d => d.toString())).toEqual(['ratings/v1', 'ratings/v2']);
     expect(vs.tcpRoutes).toHaveLength(1);
     expect(vs.tlsRoutes[0].destinations.map(d => d.host)).toEqual(['ratings']);

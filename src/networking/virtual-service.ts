@@ -3,12 +3,13 @@ import { Construct, IConstruct } from 'constructs';
 import { HttpRouteRule, HttpRouteRuleProps } from './http-route';
 import { TcpRouteRule, TcpRouteRuleProps } from './tcp-route';
 import { TlsRouteRule, TlsRouteRuleProps } from './tls-route';
-import { checkGatewayName, checkHost, checkNamespace, isDnsLabel, MESH_GATEWAY, resolveHost } from './vs-checks';
+import { checkGatewayName, checkHost, checkNamespace, isDnsLabel, JWT_CLAIM_PREFIX, MESH_GATEWAY, resolveHost } from './vs-checks';
 import { IVirtualService } from './vs-reference';
 import * as l1 from '../../imports/networking.istio.io';
 import { addCrossCheck, ManifestIndex } from '../core/cross-check';
 import { constructMessage, propMessage, throwPropError } from '../core/errors';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
+import { hostsIntersect } from '../core/protocol';
 import { gatewayReference, IGateway } from '../core/references';
 
 /**
@@ -206,8 +207,10 @@ export class VirtualService extends IstioResource implements IVirtualService {
   public addHost(host: string): void {
     const prop = `hosts[${this.hostList.length}]`;
     checkHost(this, prop, host, { allowStar: true, allowIp: true });
-    if (this.hostList.some(h => h.toLowerCase() === host.toLowerCase())) {
-      throwPropError(this, prop, host, `each host is listed once (hosts: ${JSON.stringify(this.hostList)})`);
+    // as Istio's webhook: a host is a duplicate when it overlaps another (`*.foo.com` and `a.foo.com`)
+    const overlapping = this.hostList.find(h => hostsIntersect(h, host));
+    if (overlapping !== undefined) {
+      throwPropError(this, prop, host, `each host is listed once, and hosts may not overlap: it overlaps "${overlapping}" (hosts: ${JSON.stringify(this.hostList)})`);
     }
     this.hostList.push(host);
     this.checkMeshWildcard();
@@ -298,6 +301,17 @@ export class VirtualService extends IstioResource implements IVirtualService {
       errors.push(constructMessage(this, 'has no http, tcp or tls route: add one with addHttpRoute(), addTcpRoute() or addTlsRoute()'));
     }
     for (const rule of rules) errors.push(...rule._problems());
+    if (this.bindsToMesh) {
+      // routing on JWT claims needs the gateway's RequestAuthentication: Istio rejects it on the mesh
+      (this.renderSpec().http ?? []).forEach((http, i) => (http.match ?? []).forEach((match, j) => {
+        for (const field of ['headers', 'withoutHeaders'] as const) {
+          for (const key of Object.keys(match[field] ?? {}).filter(k => k.startsWith(JWT_CLAIM_PREFIX))) {
+            errors.push(propMessage(this, `http[${i}].match[${j}].${field}`, key,
+              'JWT claim routing ("@request.auth.claims.*") is only supported on VirtualServices bound to gateways alone: set includeMesh: false, or route on a header'));
+          }
+        }
+      }));
+    }
     if (!this.bindsToMesh && this.gatewayList.length === 0) {
       errors.push(propMessage(this, 'includeMesh', false, 'with no gateway listed, the VirtualService would apply nowhere: add gateways, or leave includeMesh out'));
     }

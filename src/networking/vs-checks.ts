@@ -12,7 +12,7 @@ const HOST_LABEL = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
 const HEADER_NAME = /^[-_A-Za-z0-9]+$/;
 /** Header match keys: lowercase, as Istio documents. */
 const MATCH_HEADER_NAME = /^[-_a-z0-9]+$/;
-const JWT_CLAIM_PREFIX = '@request.auth.claims.';
+export const JWT_CLAIM_PREFIX = '@request.auth.claims.';
 
 /** The `gateways` entry that means the sidecars of the mesh. */
 export const MESH_GATEWAY = 'mesh';

@@ -50,10 +50,12 @@ export class IstioValidation {
 
   /**
    * Runs the validation layers over every API object under `scope` now and returns
-   * the findings, without failing. Useful in tests.
+   * the findings, without failing. Useful in tests. The world is open unless
+   * `openWorld: false` is given.
    */
   public static findings(scope: IConstruct, options: AnalyzeOptions = {}): Finding[] {
-    return Analyzer.analyzeSources(collect(scope), options);
+    // at synth the world is open by default: an app's Services often live in other repos
+    return Analyzer.analyzeSources(collect(scope), { ...options, openWorld: options.openWorld ?? true });
   }
 
   private constructor() {}

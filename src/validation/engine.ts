@@ -1,5 +1,7 @@
+import { CrossResourceAnalyzer } from './analyzer';
 import { CrdValidator } from './crd';
 import { Finding, FindingLevel, ManifestSource } from './findings';
+import { WebhookValidator } from './webhook';
 
 /** Options of a validation run. */
 export interface AnalyzeOptions {
@@ -57,8 +59,11 @@ export interface AnalyzeOptions {
 }
 
 /**
- * Runs the validation layers over a set of manifest objects: the CRD schema and
- * CEL rules (what the Kubernetes API server rejects).
+ * Runs the three validation layers over a set of manifest objects:
+ * 1. the CRD layer: the OpenAPI schemas, defaults and CEL rules (what the Kubernetes
+ *    API server rejects);
+ * 2. the webhook layer: what Istio's validating admission webhook rejects;
+ * 3. the analyzer layer: cross-resource checks with `istioctl analyze`'s codes.
  *
  * Works on plain manifest objects, so it serves L2 output, raw L1 objects,
  * included YAML, the CLI and the cdk8s plugin alike.
@@ -78,12 +83,23 @@ export class Analyzer {
    */
   public static analyzeSources(sources: ManifestSource[], options: AnalyzeOptions = {}): Finding[] {
     const findings: Finding[] = [];
-    for (const source of sources) {
-      const obj = source.object;
-      if (!obj || typeof obj !== 'object') continue;
-      for (const f of CrdValidator.validate(obj, { allowUnevaluableRules: options.allowUnevaluableRules })) {
-        findings.push(withSource(f, source));
+    const objects = sources.filter(source => source.object !== null && typeof source.object === 'object' && !Array.isArray(source.object));
+    // every layer sees every object, including objects that failed the CRD layer
+    for (const source of objects) {
+      if (options.crd !== false) {
+        for (const f of CrdValidator.validate(source.object, { allowUnevaluableRules: options.allowUnevaluableRules })) {
+          findings.push(withSource(f, source));
+        }
       }
+      if (options.webhook !== false) {
+        for (const f of WebhookValidator.validate(source.object)) {
+          findings.push(withSource(f, source));
+        }
+      }
+    }
+    if (options.analyzers !== false) {
+      // the analyzer copies each source's construct path and file itself
+      findings.push(...CrossResourceAnalyzer.analyze(objects, { openWorld: options.openWorld, meshConfig: options.meshConfig }));
     }
     const suppress = new Set(options.suppress ?? []);
     return findings.filter(f => !suppress.has(f.code));
