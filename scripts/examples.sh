@@ -8,8 +8,13 @@ cd "$root"
 
 npx projen compile >/dev/null
 
-mkdir -p examples/node_modules
-ln -sfn "$root" examples/node_modules/cdk8s-istio
+# every app resolves `cdk8s-istio` to this checkout; the validation plugin is loaded
+# by relative path (`package: ./node_modules/cdk8s-istio`), as cdk8s-cli would try
+# to install a plain package name from the registry
+for cfg in examples/*/cdk8s.yaml; do
+  mkdir -p "$(dirname "$cfg")/node_modules"
+  ln -sfn "$root" "$(dirname "$cfg")/node_modules/cdk8s-istio"
+done
 
 export CDK8S_CHECK_UPGRADE=false
 count=0
