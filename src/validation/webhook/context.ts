@@ -75,8 +75,8 @@ export function num(v: unknown): number | undefined {
 }
 
 /** True if a message-typed field is set (present and not null). */
-export function has(o: Obj | undefined, key: string): boolean {
-  return o !== undefined && o[key] !== undefined && o[key] !== null;
+export function has(o: Obj | undefined, k: string): boolean {
+  return o !== undefined && o[k] !== undefined && o[k] !== null;
 }
 
 // ---- field paths and value rendering ----

@@ -1,8 +1,8 @@
 import { Ctx, Obj, entries, has, int, isObj, key, list, num, obj, show, str } from '../context';
 import { RULES } from '../rules';
 import { NS_PER_MS, parseGoDuration } from '../syntax/duration';
-import { checkRe2 } from '../syntax/re2';
 import { checkFqdn, checkIpOrCidr, checkLabelKey, checkWildcardDomain, isDnsLabel, isLabelValue } from '../syntax/names';
+import { checkRe2 } from '../syntax/re2';
 
 /** Checks shared by several kinds. */
 

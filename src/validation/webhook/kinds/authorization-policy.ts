@@ -222,9 +222,13 @@ const PLAIN_KEYS = new Set([
 
 /** Whether a `when` key is an attribute Istio supports; the reason when not. */
 function attributeKeyError(k: string): string | undefined {
-  if (MAP_KEY_PREFIXES.some(prefix => k.startsWith(prefix))) {
+  const prefix = MAP_KEY_PREFIXES.find(x => k.startsWith(x));
+  if (prefix !== undefined) {
     const open = k.indexOf('[');
-    return k.endsWith(']') && open > 0 && open < k.length - 2 ? undefined : `bad key format; write it as ${show(`${k.split('[')[0]}[name]`)}`;
+    if (k.endsWith(']') && open > 0 && open < k.length - 2) return undefined;
+    const name = k.slice(prefix.length).replace(/^[.[]+|]+$/g, '') || 'name';
+    const example = prefix.endsWith('.') ? `${k.replace(/\[.*$/, '')}[name]` : `${prefix}[${name}]`;
+    return `bad key format; write it as ${show(example)}`;
   }
   if (PLAIN_KEYS.has(k)) return undefined;
   if (k === 'destination.namespace') return 'destination.namespace is replaced by the policy\'s metadata.namespace';

@@ -1,9 +1,9 @@
 import { checkDuration, checkExportTo, checkHost, checkIntPercent, checkLabels, checkPortNumber, checkWorkloadSelector } from '../checks/common';
 import { Ctx, Obj, entries, has, int, isObj, key, list, obj, show, str } from '../context';
 import { RULES } from '../rules';
+import { checkSubsetName } from './virtual-service';
 import { NS_PER_MS, parseGoDuration } from '../syntax/duration';
 import { checkFqdn, isIpAddress } from '../syntax/names';
-import { checkSubsetName } from './virtual-service';
 
 /** Istio's admission checks for a DestinationRule. */
 export function validateDestinationRule(ctx: Ctx, spec: Obj): void {

@@ -1,8 +1,8 @@
 import { checkExportTo, checkHost, checkIpField, checkLabels, checkPortName, checkPortNumber, checkWorkloadSelector } from '../checks/common';
 import { Ctx, Obj, entries, has, int, isObj, key, list, show, str } from '../context';
 import { RULES } from '../rules';
-import { PROTOCOL_LIST, checkFqdn, isHttpProtocol, isIpAddress, isPartialWildcard, isTlsProtocol, parseProtocol } from '../syntax/names';
 import { validateWorkloadEntrySpec } from './workload';
+import { PROTOCOL_LIST, checkFqdn, isHttpProtocol, isIpAddress, isPartialWildcard, isTlsProtocol, parseProtocol } from '../syntax/names';
 
 /** Istio's admission checks for a ServiceEntry. */
 export function validateServiceEntry(ctx: Ctx, spec: Obj): void {

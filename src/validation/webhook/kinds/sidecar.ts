@@ -1,10 +1,10 @@
 import { checkHost, checkIpField, checkPortName, checkPortNumber, checkUnixPath, checkWorkloadSelector } from '../checks/common';
 import { Ctx, Obj, has, int, isObj, list, obj, show, str } from '../context';
 import { RULES } from '../rules';
-import { PROTOCOL_LIST, checkWildcardDomain, isDnsLabel, isHttpProtocol, isPartialWildcard, isTlsProtocol, parseProtocol } from '../syntax/names';
 import { validateConnectionPool } from './destination-rule';
 import { validateServerTls } from './gateway';
 import { validateDestination } from './virtual-service';
+import { PROTOCOL_LIST, checkWildcardDomain, isDnsLabel, isHttpProtocol, isPartialWildcard, isTlsProtocol, parseProtocol } from '../syntax/names';
 
 /** Istio's admission checks for a Sidecar. */
 export function validateSidecar(ctx: Ctx, spec: Obj): void {

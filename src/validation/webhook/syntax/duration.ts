@@ -46,14 +46,14 @@ export function parseGoDuration(s: string): bigint | undefined {
 const MAX = 9223372036854775807n;
 
 const UNITS: Record<string, bigint> = {
-  'ns': 1n,
-  'us': 1_000n,
-  'µs': 1_000n, // U+00B5 micro sign
-  'μs': 1_000n, // U+03BC Greek mu
-  'ms': 1_000_000n,
-  's': 1_000_000_000n,
-  'm': 60_000_000_000n,
-  'h': 3_600_000_000_000n,
+  ns: 1n,
+  us: 1_000n,
+  µs: 1_000n, // U+00B5 micro sign
+  μs: 1_000n, // U+03BC Greek mu
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
 };
 
 function isDigit(c: number): boolean {

@@ -118,8 +118,18 @@ export function isLabelValue(v: string): boolean {
 export type Protocol = 'HTTP' | 'HTTPS' | 'HTTP2' | 'HTTP_PROXY' | 'GRPC' | 'GRPC-WEB' | 'TCP' | 'TLS' | 'UDP' | 'MONGO' | 'REDIS' | 'MYSQL' | 'UNSUPPORTED';
 
 const PROTOCOLS: Record<string, Protocol> = {
-  'http': 'HTTP', 'https': 'HTTPS', 'http2': 'HTTP2', 'http_proxy': 'HTTP_PROXY', 'grpc': 'GRPC', 'grpc-web': 'GRPC-WEB',
-  'tcp': 'TCP', 'tls': 'TLS', 'udp': 'UDP', 'mongo': 'MONGO', 'redis': 'REDIS', 'mysql': 'MYSQL',
+  'http': 'HTTP',
+  'https': 'HTTPS',
+  'http2': 'HTTP2',
+  'http_proxy': 'HTTP_PROXY',
+  'grpc': 'GRPC',
+  'grpc-web': 'GRPC-WEB',
+  'tcp': 'TCP',
+  'tls': 'TLS',
+  'udp': 'UDP',
+  'mongo': 'MONGO',
+  'redis': 'REDIS',
+  'mysql': 'MYSQL',
 };
 export const PROTOCOL_LIST = 'HTTP, HTTPS, HTTP2, GRPC, GRPC-WEB, HTTP_PROXY, TCP, TLS, UDP, MONGO, MYSQL, REDIS';
 

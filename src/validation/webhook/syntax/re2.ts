@@ -13,7 +13,24 @@ export function checkRe2(re: string): string | undefined {
 const MAX_REPEAT = 1000;
 const HEX = /^[0-9A-Fa-f]$/;
 const GROUP_NAME = /^[A-Za-z0-9_]+$/;
-const UNICODE_CLASS = /^\^?[A-Za-z_][A-Za-z0-9_]*$/;
+/** Unicode general categories and scripts RE2 knows (`\pL`, `\p{Greek}`). */
+const UNICODE_CLASSES = new Set(('Any C Cc Cf Cn Co Cs L LC Ll Lm Lo Lt Lu M Mc Me Mn N Nd Nl No P Pc Pd Pe Pf Pi Po Ps S Sc Sk Sm So Z Zl Zp Zs ' +
+  'Adlam Ahom Anatolian_Hieroglyphs Arabic Armenian Avestan Balinese Bamum Bassa_Vah Batak Bengali Bhaiksuki ' +
+  'Bopomofo Brahmi Braille Buginese Buhid Canadian_Aboriginal Carian Caucasian_Albanian Chakma Cham Cherokee ' +
+  'Chorasmian Common Coptic Cuneiform Cypriot Cypro_Minoan Cyrillic Deseret Devanagari Dives_Akuru Dogra Duployan ' +
+  'Egyptian_Hieroglyphs Elbasan Elymaic Ethiopic Georgian Glagolitic Gothic Grantha Greek Gujarati Gunjala_Gondi ' +
+  'Gurmukhi Han Hangul Hanifi_Rohingya Hanunoo Hatran Hebrew Hiragana Imperial_Aramaic Inherited ' +
+  'Inscriptional_Pahlavi Inscriptional_Parthian Javanese Kaithi Kannada Katakana Kawi Kayah_Li Kharoshthi ' +
+  'Khitan_Small_Script Khmer Khojki Khudawadi Lao Latin Lepcha Limbu Linear_A Linear_B Lisu Lycian Lydian ' +
+  'Mahajani Makasar Malayalam Mandaic Manichaean Marchen Masaram_Gondi Medefaidrin Meetei_Mayek Mende_Kikakui ' +
+  'Meroitic_Cursive Meroitic_Hieroglyphs Miao Modi Mongolian Mro Multani Myanmar Nabataean Nag_Mundari ' +
+  'Nandinagari New_Tai_Lue Newa Nko Nushu Nyiakeng_Puachue_Hmong Ogham Ol_Chiki Old_Hungarian Old_Italic ' +
+  'Old_North_Arabian Old_Permic Old_Persian Old_Sogdian Old_South_Arabian Old_Turkic Old_Uyghur Oriya Osage ' +
+  'Osmanya Pahawh_Hmong Palmyrene Pau_Cin_Hau Phags_Pa Phoenician Psalter_Pahlavi Rejang Runic Samaritan ' +
+  'Saurashtra Sharada Shavian Siddham SignWriting Sinhala Sogdian Sora_Sompeng Soyombo Sundanese Syloti_Nagri ' +
+  'Syriac Tagalog Tagbanwa Tai_Le Tai_Tham Tai_Viet Takri Tamil Tangsa Tangut Telugu Thaana Thai Tibetan Tifinagh ' +
+  'Tirhuta Toto Ugaritic Unknown Vai Vithkuqi Wancho Warang_Citi Yezidi Yi Zanabazar_Square Garay Gurung_Khema ' +
+  'Kirat_Rai Ol_Onal Sunuwar Todhri Tulu_Tigalari').split(' '));
 const POSIX_CLASSES = new Set(['alnum', 'alpha', 'ascii', 'blank', 'cntrl', 'digit', 'graph', 'lower', 'print', 'punct', 'space', 'upper', 'word', 'xdigit']);
 const PERL_CLASS_LETTERS = new Set(['d', 'D', 's', 'S', 'w', 'W']);
 const CHAR_ESCAPES: Record<string, number> = { a: 7, f: 12, n: 10, r: 13, t: 9, v: 11 };
@@ -157,10 +174,10 @@ class Re2Checker {
       } else if (c === ':' || c === ')') {
         if (negated && !sawFlag) break;
         this.i = j + 1;
+        this.afterRepeat = false; // `a*(?i)+` repeats the a* again, as in Go
         if (c === ':') {
           this.depth++;
           this.canRepeat = false;
-          this.afterRepeat = false;
         }
         return undefined;
       } else {
@@ -207,11 +224,11 @@ class Re2Checker {
     if (c === 'p' || c === 'P') {
       if (re[start + 2] === '{') {
         const end = re.indexOf('}', start + 3);
-        const name = end < 0 ? '' : re.slice(start + 3, end);
-        if (end < 0 || !UNICODE_CLASS.test(name)) return `invalid Unicode class ${quote(re.slice(start, end < 0 ? start + 3 : end + 1))}`;
+        const name = end < 0 ? '' : re.slice(start + 3, end).replace(/^\^/, '');
+        if (end < 0 || !UNICODE_CLASSES.has(name)) return `invalid Unicode class ${quote(re.slice(start, end < 0 ? start + 3 : end + 1))}`;
         return { end: end + 1 };
       }
-      if (/^[A-Za-z]$/.test(re[start + 2] ?? '')) return { end: start + 3 };
+      if (UNICODE_CLASSES.has(re[start + 2] ?? '')) return { end: start + 3 };
       return `invalid Unicode class ${quote(re.slice(start, start + 3))}`;
     }
     if (c in CHAR_ESCAPES) return { end: start + 2, char: CHAR_ESCAPES[c] };
@@ -274,9 +291,8 @@ class Re2Checker {
       const lo = this.classChar(j);
       if (typeof lo === 'string') return lo;
       j = lo.end;
-      // range lo-hi
-      if (re[j] === '-' && re[j + 1] !== undefined && re[j + 1] !== ']') {
-        if (lo.char === undefined) return `invalid character class range ${quote(re.slice(start, j + 2))}`;
+      // range lo-hi (after a class such as \d, a '-' is a literal)
+      if (lo.char !== undefined && re[j] === '-' && re[j + 1] !== undefined && re[j + 1] !== ']') {
         const hi = this.classChar(j + 1);
         if (typeof hi === 'string') return hi;
         if (hi.char === undefined || hi.char < lo.char) return `invalid character class range ${quote(re.slice(lo.start, hi.end))}`;
