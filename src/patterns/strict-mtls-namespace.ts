@@ -212,8 +212,15 @@ const SERVER_FIRST: { [port: number]: string } = { 25: 'SMTP', 53: 'DNS', 3306: 
 
 /** Ports of the sidecar itself, where port-level mTLS means nothing. */
 const SIDECAR_PORTS: { [port: number]: string } = {
-  15000: 'Envoy admin', 15001: 'outbound capture', 15004: 'debug', 15006: 'inbound capture', 15008: 'HBONE tunnel',
-  15020: 'merged Prometheus telemetry', 15021: 'health checks', 15053: 'DNS capture', 15090: 'Envoy Prometheus',
+  15000: 'Envoy admin',
+  15001: 'outbound capture',
+  15004: 'debug',
+  15006: 'inbound capture',
+  15008: 'HBONE tunnel',
+  15020: 'merged Prometheus telemetry',
+  15021: 'health checks',
+  15053: 'DNS capture',
+  15090: 'Envoy Prometheus',
 };
 
 /** The exceptions of one selector: one workload-scoped PeerAuthentication. */
