@@ -35,7 +35,7 @@ export function validateAuthorizationPolicy(ctx: Ctx, spec: Obj): void {
         if (!src) return;
         for (const f of CUSTOM_UNSUPPORTED) {
           if (list(src[f]).length > 0) {
-            ctx.report(RULES.customUnsupportedField, `spec.rules[${i}].from[${j}].source.${f}`, `${f} is not supported with action CUSTOM; the external authorizer sees requests before identity checks`);
+            ctx.report(RULES.customUnsupportedField, `spec.rules[${i}].from[${j}].source.${f}`, `${f} is not supported with action CUSTOM; match on paths, methods, hosts, ports or ipBlocks, or move the identity check to an ALLOW/DENY policy`);
           }
         }
       });

@@ -31,7 +31,7 @@ export function validateVirtualService(ctx: Ctx, spec: Obj): void {
         for (const [name] of entries(obj(m)?.[field])) {
           if (isJwtClaimRoute(name)) {
             ctx.report(RULES.vsJwtClaimMeshBound, key(`spec.http[${i}].match[${j}].${field}`, name),
-              `JWT claim based routing (${show(name)}) is only supported on gateway-bound VirtualServices, but gateways are ${showList(gateways)}; bind the VirtualService to an ingress gateway without "mesh"`);
+              `JWT claim based routing (${show(name)}) is only supported on gateway-bound VirtualServices, but this one is bound to the mesh (gateways ${gateways.length ? showList(gateways) : 'unset'}); bind it to an ingress gateway, without "mesh"`);
           }
         }
       }
