@@ -1,0 +1,526 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import { JwtIssuer } from './jwt-issuer';
+import { constructMessage, throwPropError } from '../core/errors';
+import { isDnsLabel, isFqdn, isWildcardHost, Protocol } from '../core/protocol';
+import { IGateway } from '../core/references';
+import { StringMatch } from '../core/string-match';
+import { WorkloadSelector } from '../core/workload-selector';
+import { Gateway, GatewayServer } from '../networking/gateway';
+import { HttpRouteRule } from '../networking/http-route';
+import { ServiceEntry, ServiceEntryLocation, ServiceEntryResolution } from '../networking/service-entry';
+import { VirtualService } from '../networking/virtual-service';
+import { RouteDestination } from '../networking/vs-destination';
+import { AuthorizationAction, AuthorizationPolicy } from '../security/authorization-policy';
+import { AuthorizationOperation, AuthorizationRule } from '../security/authz-rule';
+import { pathProblem } from '../security/authz-match';
+import { RequestAuthentication } from '../security/request-authentication';
+
+/**
+ * A route of a JwtProtectedIngress: requests to its hosts whose path matches go to
+ * one backend. Routes are tried in the order added.
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
+ */
+export interface JwtIngressRoute {
+  /**
+   * Requests whose path starts with this prefix, e.g. `/api/`. Not with `path`.
+   *
+   * @default - every path (unless `path` is given)
+   */
+  readonly pathPrefix?: string;
+
+  /**
+   * Requests whose path matches, e.g. `StringMatch.exact('/login')` or
+   * `StringMatch.regex('^/v[0-9]+/')`. Not with `pathPrefix`.
+   *
+   * @default - every path (unless `pathPrefix` is given)
+   */
+  readonly path?: StringMatch;
+
+  /**
+   * The backend, e.g. `RouteDestination.to('httpbin', { port: 8000 })` (a short name
+   * is read in the namespace of the VirtualService) or `RouteDestination.toService(svc)`.
+   */
+  readonly destination: RouteDestination;
+
+  /**
+   * The timeout of a request (at least 1ms).
+   *
+   * @default - no timeout
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * A claim every token must carry, with one of the given values.
+ *
+ * @see https://istio.io/latest/docs/reference/config/security/conditions/
+ */
+export interface JwtClaimRequirement {
+  /**
+   * The claim, taken literally (dots and slashes are part of the name, as in
+   * Auth0's `https://example.com/roles`), e.g. `groups`, `iss`, `aud`.
+   */
+  readonly claim: string;
+
+  /**
+   * The names below `claim`, for a nested claim: `{ claim: 'realm_access', nested: ['roles'] }`
+   * is `request.auth.claims[realm_access][roles]` (Keycloak's realm roles).
+   *
+   * @default - a top-level claim
+   */
+  readonly nested?: string[];
+
+  /**
+   * The accepted values: the claim (or, for a list claim, one of its items) must
+   * equal one of them. Istio's `*` prefix and suffix matches apply (`admin-*`).
+   */
+  readonly values: string[];
+}
+
+/** Props of a JwtProtectedIngress. */
+export interface JwtProtectedIngressProps {
+  /**
+   * The public hosts, fully qualified (`api.example.com`). Each is listed once. A
+   * wildcard (`*.example.com`, `*`) needs `scopePoliciesToHosts: false`.
+   */
+  readonly hosts: string[];
+
+  /**
+   * The issuers whose tokens are accepted (at least one), e.g.
+   * `JwtIssuer.auth0('my-tenant.eu.auth0.com', { audiences: ['https://api.example.com'] })`.
+   * A token of another issuer is rejected here even when another RequestAuthentication
+   * of the shared gateway accepts it.
+   */
+  readonly issuers: JwtIssuer[];
+
+  /**
+   * The routes, in order. More with `addRoute()`; at least one is required.
+   *
+   * @default - none yet
+   */
+  readonly routes?: JwtIngressRoute[];
+
+  /**
+   * The Secret with the TLS certificate and key (`tls.crt`, `tls.key`), in the
+   * namespace of the gateway pods (`gatewayNamespace`). Required when this construct
+   * makes the Gateway; not with `gateway`.
+   *
+   * @default - none: then `gateway` is required
+   */
+  readonly credentialName?: string;
+
+  /**
+   * Add a plain HTTP server on port 80 that redirects to HTTPS (301). Only when this
+   * construct makes the Gateway. Authorization runs before routing: a request without
+   * a token to a protected path gets 403 there rather than the redirect.
+   *
+   * @default true
+   */
+  readonly httpsRedirect?: boolean;
+
+  /**
+   * An existing gateway to bind to (`Gateway.fromGatewayName(this, 'gw', 'istio-system/public')`),
+   * instead of making one. Its TLS is its own business.
+   *
+   * @default - a Gateway is made, HTTPS with `credentialName`
+   */
+  readonly gateway?: IGateway;
+
+  /**
+   * The hosts the existing `gateway` serves (its servers' `hosts`, `ns/host` allowed),
+   * to check that it serves every host of this construct (IST0132). Only with `gateway`.
+   *
+   * @default - not checked
+   */
+  readonly gatewayHosts?: string[];
+
+  /**
+   * The labels of the gateway pods. The Gateway made here, the RequestAuthentication
+   * and the AuthorizationPolicies select them.
+   *
+   * @default { istio: 'ingressgateway' }
+   */
+  readonly gatewaySelector?: { [key: string]: string };
+
+  /**
+   * The namespace of the gateway pods: where the RequestAuthentication, the
+   * AuthorizationPolicies and the JWKS ServiceEntries go (a policy with a selector
+   * applies to pods of its own namespace).
+   *
+   * @default 'istio-system'
+   */
+  readonly gatewayNamespace?: string;
+
+  /**
+   * Paths that need no token, e.g. `['/healthz', '/login']`: absolute paths, with
+   * Istio's prefix (`/public/*`) and template (`/{*}/status`) forms. Everything else
+   * requires a valid token.
+   *
+   * @default - none: every path requires a token
+   */
+  readonly publicPaths?: string[];
+
+  /**
+   * Claims every token must carry (`[{ claim: 'groups', values: ['admin'] }]`): one
+   * DENY policy each, rejecting tokens without one of the values. More with
+   * `addClaimRequirement()`.
+   *
+   * @default - a valid token of an issuer is enough
+   */
+  readonly requireClaims?: JwtClaimRequirement[];
+
+  /**
+   * Scope the AuthorizationPolicies to the hosts of this construct (`to.operation.hosts`
+   * with `host` and `host:*`), so that other hosts of a shared gateway are not affected.
+   * Set to false only for a gateway dedicated to this construct: the policies then
+   * apply to every request the gateway pods receive. Needed for wildcard hosts, which
+   * Istio cannot match together with a port in the Host header.
+   *
+   * @default true
+   */
+  readonly scopePoliciesToHosts?: boolean;
+
+  /**
+   * Declare the JWKS hosts outside the cluster with a ServiceEntry each (MESH_EXTERNAL,
+   * HTTPS, resolution DNS, exported to the gateway namespace only). Needed when the
+   * gateway proxy fetches the keys itself (`PILOT_JWT_ENABLE_REMOTE_JWKS`) and the
+   * mesh only lets traffic out to registered hosts (`REGISTRY_ONLY`).
+   *
+   * @default true
+   */
+  readonly declareJwksHosts?: boolean;
+}
+
+/**
+ * Exposes services through the ingress gateway and requires a valid JWT: a Gateway
+ * (HTTPS, plus an HTTP-to-HTTPS redirect), a VirtualService, a RequestAuthentication
+ * on the gateway pods, and the AuthorizationPolicy that rejects requests without a
+ * token.
+ *
+ * Secure defaults:
+ * - A token is required. A RequestAuthentication alone rejects bad tokens but lets
+ *   requests WITHOUT a token through; this construct always adds a DENY policy
+ *   (`RequireToken`) for requests with no valid token of its own issuers
+ *   (`notRequestPrincipals: ["<issuer>/*"]`): a token of another issuer configured on
+ *   the same gateway does not get in. Only `publicPaths` are exempt (`notPaths`).
+ * - Other hosts of a shared gateway are untouched: the policies are DENY (an ALLOW
+ *   policy on the gateway pods would deny every host it does not list) and scoped to
+ *   this construct's hosts, each written `host` and `host:*` so that a Host header
+ *   with a port is covered too (Istio matches `hosts` exactly; see ISTIO-SECURITY-2021-008).
+ *   Wildcard hosts cannot be scoped that way and are refused unless
+ *   `scopePoliciesToHosts` is false.
+ * - Required claims are DENY policies too (`when: request.auth.claims[...] notValues`,
+ *   one per claim), so a missing claim is rejected as well.
+ * - HTTPS only: the Gateway made here terminates TLS with `credentialName` and
+ *   redirects plain HTTP (`httpsRedirect`).
+ * - Keys come over https, or over http from an in-cluster Service only; external JWKS
+ *   hosts are declared with a ServiceEntry visible to the gateway namespace only.
+ * - Auth0 issuers need audiences.
+ *
+ * What it cannot scope: the RequestAuthentication applies to every request the gateway
+ * pods receive. A request to another host of the same gateway that carries a token of
+ * an issuer no RequestAuthentication of the gateway lists is rejected (401). Give such
+ * hosts their own gateway deployment (`gatewaySelector`).
+ *
+ * Hosts, issuers, public paths and `scopePoliciesToHosts` shape the policies and are
+ * fixed at construction; routes and claim requirements can be added later.
+ *
+ * Checks: at once, host syntax and duplicates, wildcard hosts with scoped policies,
+ * issuer and JWKS URLs (https outside the cluster), public paths (absolute), claims,
+ * route paths, gateway options that exclude each other, and with `gatewayHosts`, a host
+ * the existing gateway does not serve (IST0132). At validation: no route, and a host
+ * added to the VirtualService directly (served by no Gateway of this construct and not
+ * covered by the token policy).
+ *
+ * @example
+ * const api = new JwtProtectedIngress(this, 'api', {
+ *   hosts: ['api.example.com'],
+ *   credentialName: 'api-example-com-tls',
+ *   issuers: [JwtIssuer.auth0('my-tenant.eu.auth0.com', { audiences: ['https://api.example.com'] })],
+ *   publicPaths: ['/healthz'],
+ * });
+ * api.addRoute({ pathPrefix: '/', destination: RouteDestination.to('api', { port: 8080 }) });
+ *
+ * @see https://istio.io/latest/docs/tasks/security/authentication/authn-policy/#end-user-authentication
+ */
+export class JwtProtectedIngress extends Construct {
+  /** The Gateway made here, or undefined when an existing one is used (`gateway` prop). */
+  public readonly gateway?: Gateway;
+  /** The VirtualService that routes the hosts to the backends. */
+  public readonly virtualService: VirtualService;
+  /** The RequestAuthentication on the gateway pods, one JWT rule per issuer. */
+  public readonly requestAuthentication: RequestAuthentication;
+  /** The DENY policy that rejects requests without a valid token of the issuers. */
+  public readonly requireTokenPolicy: AuthorizationPolicy;
+  /** The hosts. */
+  public readonly hosts: string[];
+  /** The paths that need no token. */
+  public readonly publicPaths: string[];
+  /** The namespace of the gateway pods, where the policies go. */
+  public readonly gatewayNamespace: string;
+
+  private readonly selector: { [key: string]: string };
+  private readonly scoped: boolean;
+  private readonly claimPolicyList: AuthorizationPolicy[] = [];
+  private readonly claimKeys: string[] = [];
+  private readonly serviceEntries: ServiceEntry[] = [];
+
+  public constructor(scope: Construct, id: string, props: JwtProtectedIngressProps) {
+    super(scope, id);
+    this.scoped = props.scopePoliciesToHosts ?? true;
+    this.gatewayNamespace = props.gatewayNamespace ?? 'istio-system';
+    if (!isDnsLabel(this.gatewayNamespace)) {
+      throwPropError(this, 'gatewayNamespace', this.gatewayNamespace, 'a namespace name (DNS label), e.g. "istio-system"');
+    }
+    this.selector = { ...(props.gatewaySelector ?? { istio: 'ingressgateway' }) };
+    if (Object.keys(this.selector).length === 0) {
+      throwPropError(this, 'gatewaySelector', this.selector,
+        'an empty selector would apply the policies to every pod of the namespace: give the gateway pods\' labels, e.g. { istio: "ingressgateway" }');
+    }
+    this.hosts = this.checkHosts(props.hosts);
+    this.publicPaths = this.checkPublicPaths(props.publicPaths ?? []);
+    const gateway = this.checkGatewayOptions(props);
+
+    if (!props.issuers || props.issuers.length === 0) {
+      throwPropError(this, 'issuers', props.issuers, 'at least one issuer is required, e.g. JwtIssuer.auth0(...), JwtIssuer.keycloak(...) or JwtIssuer.custom(...)');
+    }
+    const resolved = props.issuers.map((issuer, i) => issuer._resolve(this, `issuers[${i}]`));
+    resolved.forEach((r, i) => {
+      const first = resolved.findIndex(o => o.rule.issuer === r.rule.issuer);
+      if (first !== i) {
+        throwPropError(this, `issuers[${i}].issuer`, r.rule.issuer, `issuers[${first}] has the same issuer: give each issuer once, with all its audiences`);
+      }
+    });
+
+    if (gateway === undefined) {
+      const servers: GatewayServer[] = [{
+        port: { number: 443, protocol: Protocol.HTTPS },
+        hosts: [...this.hosts],
+        tls: { credentialName: props.credentialName },
+      }];
+      if (props.httpsRedirect ?? true) {
+        servers.push({ port: { number: 80, protocol: Protocol.HTTP }, hosts: [...this.hosts], tls: { httpsRedirect: true } });
+      }
+      this.gateway = new Gateway(this, 'Gateway', { selector: { ...this.selector }, servers });
+    }
+
+    this.virtualService = new VirtualService(this, 'VirtualService', {
+      hosts: [...this.hosts],
+      gateways: [gateway ?? this.gateway!],
+    });
+
+    const policyScope = {
+      metadata: { namespace: this.gatewayNamespace },
+      selector: WorkloadSelector.fromLabels({ ...this.selector }),
+    };
+    this.requestAuthentication = new RequestAuthentication(this, 'RequestAuthentication', {
+      ...policyScope,
+      jwtRules: resolved.map(r => r.rule),
+    });
+    this.requireTokenPolicy = new AuthorizationPolicy(this, 'RequireToken', {
+      ...policyScope,
+      action: AuthorizationAction.DENY,
+      rules: [this.scopedRule({
+        from: [{ notRequestPrincipals: resolved.map(r => `${r.rule.issuer}/*`) }],
+      })],
+    });
+
+    if (props.declareJwksHosts ?? true) {
+      const ports = new Map<ServiceEntry, number[]>();
+      for (const { external } of resolved) {
+        if (!external) continue;
+        let entry = this.serviceEntries.find(se => se.hosts[0] === external.host);
+        if (!entry) {
+          entry = new ServiceEntry(this, `Jwks-${external.host.replace(/\./g, '-')}`, {
+            metadata: { namespace: this.gatewayNamespace },
+            hosts: [external.host],
+            location: ServiceEntryLocation.MESH_EXTERNAL,
+            resolution: ServiceEntryResolution.DNS,
+            exportTo: ['.'],
+          });
+          this.serviceEntries.push(entry);
+          ports.set(entry, []);
+        }
+        if (!ports.get(entry)!.includes(external.port)) {
+          entry.addPort({ number: external.port, protocol: Protocol.HTTPS });
+          ports.get(entry)!.push(external.port);
+        }
+      }
+    }
+
+    (props.routes ?? []).forEach(route => this.addRoute(route));
+    (props.requireClaims ?? []).forEach(requirement => this.addClaimRequirement(requirement));
+    this.node.addValidation({ validate: () => this.validateComplete() });
+  }
+
+  /** The DENY policies of the required claims, one per claim. */
+  public get claimPolicies(): AuthorizationPolicy[] {
+    return [...this.claimPolicyList];
+  }
+
+  /** The ServiceEntries that declare the JWKS hosts outside the cluster. */
+  public get jwksServiceEntries(): ServiceEntry[] {
+    return [...this.serviceEntries];
+  }
+
+  /**
+   * Adds a route (after the existing ones) and returns its VirtualService rule.
+   *
+   * @example
+   * ingress.addRoute({ pathPrefix: '/api/', destination: RouteDestination.to('api', { port: 8080 }) });
+   */
+  public addRoute(route: JwtIngressRoute): HttpRouteRule {
+    const prop = `routes[${this.virtualService.httpRoutes.length}]`;
+    if (route.pathPrefix !== undefined && route.path !== undefined) {
+      throwPropError(this, `${prop}.pathPrefix`, route.pathPrefix, `give pathPrefix or path, not both (path is ${route.path})`);
+    }
+    if (route.pathPrefix !== undefined && !route.pathPrefix.startsWith('/')) {
+      throwPropError(this, `${prop}.pathPrefix`, route.pathPrefix, 'a path prefix starts with "/", e.g. "/api/"');
+    }
+    const uri = route.pathPrefix !== undefined ? StringMatch.prefix(route.pathPrefix) : route.path;
+    return this.virtualService.addHttpRoute({
+      match: uri ? [{ uri }] : undefined,
+      destinations: [route.destination],
+      timeout: route.timeout,
+    });
+  }
+
+  /**
+   * Requires a claim in every token (on the protected paths of this construct's
+   * hosts) and returns the DENY policy that enforces it.
+   *
+   * @example
+   * ingress.addClaimRequirement({ claim: 'groups', values: ['admin'] });
+   */
+  public addClaimRequirement(requirement: JwtClaimRequirement): AuthorizationPolicy {
+    const prop = `requireClaims[${this.claimKeys.length}]`;
+    const names = [requirement.claim, ...(requirement.nested ?? [])];
+    names.forEach((name, i) => {
+      if (typeof name !== 'string' || name.length === 0 || /[\[\]\s]/.test(name)) {
+        throwPropError(this, i === 0 ? `${prop}.claim` : `${prop}.nested[${i - 1}]`, name, 'a claim name is not empty, without whitespace, "[" or "]"');
+      }
+    });
+    if (!requirement.values || requirement.values.length === 0 || requirement.values.some(v => typeof v !== 'string' || v.length === 0)) {
+      throwPropError(this, `${prop}.values`, requirement.values, 'give at least one accepted value, none empty');
+    }
+    const key = `request.auth.claims${names.map(n => `[${n}]`).join('')}`;
+    const previous = this.claimKeys.indexOf(key);
+    if (previous >= 0) {
+      throwPropError(this, `${prop}.claim`, key, `requireClaims[${previous}] already requires this claim: merge the accepted values into one requirement`);
+    }
+    const base = `Claim-${names.join('-').replace(/[^A-Za-z0-9-]+/g, '-')}`;
+    let id = base;
+    for (let k = 2; this.node.tryFindChild(id); k++) id = `${base}-${k}`;
+    const policy = new AuthorizationPolicy(this, id, {
+      metadata: { namespace: this.gatewayNamespace },
+      selector: WorkloadSelector.fromLabels({ ...this.selector }),
+      action: AuthorizationAction.DENY,
+      rules: [this.scopedRule({ when: [{ key, notValues: [...requirement.values] }] })],
+    });
+    this.claimKeys.push(key);
+    this.claimPolicyList.push(policy);
+    return policy;
+  }
+
+  /** The rule, limited to this construct's hosts (with and without port) and to the protected paths. */
+  private scopedRule(rule: AuthorizationRule): AuthorizationRule {
+    const operation: AuthorizationOperation = {
+      hosts: this.scoped ? this.hosts.flatMap(h => [h, `${h}:*`]) : undefined,
+      notPaths: this.publicPaths.length > 0 ? [...this.publicPaths] : undefined,
+    };
+    return operation.hosts || operation.notPaths ? { ...rule, to: [operation] } : rule;
+  }
+
+  private checkHosts(hosts: string[]): string[] {
+    if (!hosts || hosts.length === 0) {
+      throwPropError(this, 'hosts', hosts, 'at least one host is required, e.g. ["api.example.com"]');
+    }
+    hosts.forEach((host, i) => {
+      const prop = `hosts[${i}]`;
+      const wildcard = host === '*' || host.startsWith('*.');
+      if (!(host === '*' || (isWildcardHost(host) && isFqdn(host.replace(/^\*\./, ''))))) {
+        throwPropError(this, prop, host, 'a fully qualified host name such as "api.example.com" (lower case; "*.example.com" or "*" only with scopePoliciesToHosts: false)');
+      }
+      if (wildcard && this.scoped) {
+        throwPropError(this, prop, host,
+          'the token policy is scoped to the hosts, and Istio cannot match a wildcard host together with a port in the Host header '
+          + '("a.example.com:443" would get past it): list concrete hosts, or set scopePoliciesToHosts: false on a gateway dedicated to this construct');
+      }
+      const first = hosts.findIndex(h => h.toLowerCase() === host.toLowerCase());
+      if (first !== i) throwPropError(this, prop, host, `hosts[${first}] is the same host: list each host once`);
+    });
+    return [...hosts];
+  }
+
+  private checkPublicPaths(paths: string[]): string[] {
+    paths.forEach((path, i) => {
+      const prop = `publicPaths[${i}]`;
+      if (typeof path !== 'string' || !path.startsWith('/')) {
+        throwPropError(this, prop, path, 'a public path is absolute ("/healthz", "/public/*"): a suffix or "*" would exempt paths of every prefix from the token');
+      }
+      const problem = pathProblem(path);
+      if (problem) throwPropError(this, prop, path, problem);
+      const first = paths.indexOf(path);
+      if (first !== i) throwPropError(this, prop, path, `publicPaths[${first}] is the same path: list each path once`);
+    });
+    return [...paths];
+  }
+
+  /** Checks the options that depend on whether the Gateway is made here; returns the existing gateway, if any. */
+  private checkGatewayOptions(props: JwtProtectedIngressProps): IGateway | undefined {
+    const gateway = props.gateway;
+    if (gateway === undefined) {
+      if (props.gatewayHosts !== undefined) {
+        throwPropError(this, 'gatewayHosts', props.gatewayHosts, 'gatewayHosts describes an existing gateway: give it with gateway, or leave gatewayHosts out');
+      }
+      const credential = props.credentialName;
+      if (credential === undefined) {
+        throwPropError(this, 'credentialName', credential,
+          'the Gateway made here serves HTTPS only: give the Secret with the certificate (tls.crt/tls.key) in the gateway namespace, or bind an existing gateway with gateway');
+      }
+      if (credential.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(credential)) {
+        throwPropError(this, 'credentialName', credential, 'a Secret name (lower case letters, digits, "-" and ".")');
+      }
+      return undefined;
+    }
+    for (const prop of ['credentialName', 'httpsRedirect'] as const) {
+      if (props[prop] !== undefined) {
+        throwPropError(this, prop, props[prop], `${prop} configures the Gateway made here; the existing gateway "${gateway.node.path}" keeps its own servers`);
+      }
+    }
+    if (props.gatewayHosts !== undefined) {
+      const served = props.gatewayHosts.map(h => h.slice(h.indexOf('/') + 1));
+      this.hosts.forEach((host, i) => {
+        if (!served.some(s => covers(s, host))) {
+          throwPropError(this, `hosts[${i}]`, host,
+            `the gateway serves ${JSON.stringify(props.gatewayHosts)}, not this host (IST0132 VirtualServiceHostNotFoundInGateway): add it to the gateway or remove it here`);
+        }
+      });
+    }
+    return gateway;
+  }
+
+  private validateComplete(): string[] {
+    const errors: string[] = [];
+    if (this.virtualService.httpRoutes.length === 0) {
+      errors.push(constructMessage(this, 'has no route: add one with addRoute({ pathPrefix: "/", destination: RouteDestination.to(...) })'));
+    }
+    for (const host of this.virtualService.hosts) {
+      if (!this.hosts.some(h => h.toLowerCase() === host.toLowerCase())) {
+        errors.push(constructMessage(this,
+          `the VirtualService has host "${host}", which is not in hosts ${JSON.stringify(this.hosts)}: the Gateway does not serve it `
+          + '(IST0132) and the token policy does not cover it; pass it in hosts instead of adding it to the VirtualService'));
+      }
+    }
+    return errors;
+  }
+}
+
+/** Whether a gateway server host (`*`, `*.example.com`, `api.example.com`) covers a host. */
+function covers(gatewayHost: string, host: string): boolean {
+  const g = gatewayHost.toLowerCase();
+  const h = host.toLowerCase();
+  return g === '*' || g === h || (g.startsWith('*.') && h.endsWith(g.slice(1)));
+}
