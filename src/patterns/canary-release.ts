@@ -9,8 +9,8 @@ import { isHttpProtocol, isOpaqueTcpProtocol, isTlsProtocol, Protocol } from '..
 import { gatewayReference, IGateway } from '../core/references';
 import { DestinationRule } from '../networking/destination-rule';
 import { HttpFaultInjection, HttpRetry } from '../networking/http-policies';
-import { TrafficPolicy } from '../networking/traffic-policy';
 import { ConsistentHash, HttpCookie } from '../networking/traffic-load-balancer';
+import { TrafficPolicy } from '../networking/traffic-policy';
 import { ClientTls } from '../networking/traffic-tls';
 import { VirtualService } from '../networking/virtual-service';
 import { checkHost, checkPort, checkSubsetName } from '../networking/vs-checks';
@@ -306,7 +306,7 @@ export class CanaryRelease extends Construct {
       checkSubsetName(this, 'stableSubsetName', this.stableSubsetName);
       checkSubsetName(this, 'canarySubsetName', this.canarySubsetName);
       if (this.stableSubsetName === this.canarySubsetName) {
-        throwPropError(this, 'canarySubsetName', this.canarySubsetName, `the stable subset has that name too: give the two subsets different names (e.g. "v1" and "v2")`);
+        throwPropError(this, 'canarySubsetName', this.canarySubsetName, 'the stable subset has that name too: give the two subsets different names (e.g. "v1" and "v2")');
       }
       const versions = new VersionLabels(this, props.versionLabel ?? 'version', props.stable!, props.canary!);
       this.destinationRule = new DestinationRule(this, 'DestinationRule', {
