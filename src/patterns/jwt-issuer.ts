@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { isClusterServiceHost, parseUrl, ResolvedIssuer } from './jwt-checks';
 import { throwPropError } from '../core/errors';
-import { isFqdn } from '../core/protocol';
+import { isFqdn, isIpAddress } from '../core/protocol';
 import { JwtClaimToHeader, JwtHeader } from '../security/request-authentication';
 
 /**
@@ -227,7 +227,7 @@ export class JwtIssuer {
     switch (this.kind) {
       case JwtIssuerKind.AUTH0: {
         const domain = this.presetArgs.domain!;
-        if (!isFqdn(domain) || domain.includes('*')) {
+        if (!isFqdn(domain) || isIpAddress(domain)) {
           throwPropError(scope, `${prop}.domain`, domain, 'an Auth0 domain is a DNS name such as "my-tenant.eu.auth0.com" (no scheme, no path)');
         }
         if (!this.options.audiences || this.options.audiences.length === 0) {
@@ -301,7 +301,7 @@ export class JwtIssuer {
       const url = parseUrl(this.jwksUri);
       const https = url?.protocol === 'https:';
       const inCluster = url !== undefined && isClusterServiceHost(url.hostname);
-      if (!url || !(https || (url.protocol === 'http:' && inCluster)) || (!inCluster && !isFqdn(url.hostname))) {
+      if (!url || !(https || (url.protocol === 'http:' && inCluster)) || (!inCluster && (!isFqdn(url.hostname) || isIpAddress(url.hostname)))) {
         throwPropError(scope, `${prop}.jwksUri`, this.jwksUri,
           'an https:// URL with a DNS host name (keys fetched over plain HTTP from outside the cluster can be tampered with); '
           + 'http:// only for an in-cluster Service, "http://<service>.<namespace>.svc.cluster.local:<port>/..."');

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { JwtIssuer } from './jwt-issuer';
 import { constructMessage, throwPropError } from '../core/errors';
-import { isDnsLabel, isFqdn, isWildcardHost, Protocol } from '../core/protocol';
+import { isDnsLabel, isFqdn, isIpAddress, isWildcardHost, Protocol } from '../core/protocol';
 import { IGateway } from '../core/references';
 import { StringMatch } from '../core/string-match';
 import { WorkloadSelector } from '../core/workload-selector';
@@ -440,7 +440,7 @@ export class JwtProtectedIngress extends Construct {
     hosts.forEach((host, i) => {
       const prop = `hosts[${i}]`;
       const wildcard = host === '*' || host.startsWith('*.');
-      if (!(host === '*' || (isWildcardHost(host) && isFqdn(host.replace(/^\*\./, ''))))) {
+      if (!(host === '*' || (isWildcardHost(host) && isFqdn(host.replace(/^\*\./, '')) && !isIpAddress(host)))) {
         throwPropError(this, prop, host, 'a fully qualified host name such as "api.example.com" (lower case; "*.example.com" or "*" only with scopePoliciesToHosts: false)');
       }
       if (wildcard && this.scoped) {
