@@ -138,7 +138,7 @@ describe('IstioValidationPlugin (cdk8s-cli validation plugin)', () => {
   });
 
   test('every example loads the plugin with the package version exactly', () => {
-    const version = require('../../package.json').version;
+    const version = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
     const root = path.join(__dirname, '..', '..', 'examples');
     const configs = fs.readdirSync(root).map(d => path.join(root, d, 'cdk8s.yaml')).filter(f => fs.existsSync(f));
     const withPlugin = configs.map(f => fs.readFileSync(f, 'utf8')).filter(t => t.includes('IstioValidationPlugin'));
