@@ -1,7 +1,7 @@
 import { Ctx, Obj, entries, has, int, isObj, key, list, num, obj, show, str } from '../context';
 import { RULES } from '../rules';
 import { NS_PER_MS, parseGoDuration } from '../syntax/duration';
-import { checkFqdn, checkIpOrCidr, checkLabelKey, checkWildcardDomain, isDnsLabel, isLabelValue } from '../syntax/names';
+import { checkFqdn, checkIpOrCidr, checkLabelKey, checkWildcardDomain, isDnsLabel, isIpAddress, isLabelValue } from '../syntax/names';
 import { checkRe2 } from '../syntax/re2';
 
 /** Checks shared by several kinds. */
@@ -215,6 +215,11 @@ export function checkIpField(ctx: Ctx, field: string, v: unknown, what = 'addres
   if (typeof v !== 'string') return;
   const err = checkIpOrCidr(v);
   if (err) ctx.report(RULES.ipInvalid, field, `${what} ${show(v)} ${err}`);
+}
+
+/** A listener bind address: one IP, no CIDR. */
+export function checkBindAddress(ctx: Ctx, field: string, bind: string): void {
+  if (!isIpAddress(bind)) ctx.report(RULES.ipInvalid, field, `bind address ${show(bind)} is not an IP address (or unix:///path where allowed)`);
 }
 
 /** A unix socket path (after `unix://`): absolute, not a directory, or an abstract `@name`. */

@@ -1,4 +1,4 @@
-import { checkIpField, checkPortNumber, checkUnixPath } from '../checks/common';
+import { checkBindAddress, checkPortNumber, checkUnixPath } from '../checks/common';
 import { Ctx, Obj, int, isObj, list, obj, show, str } from '../context';
 import { RULES } from '../rules';
 import { PROTOCOL_LIST, checkWildcardDomain, isDnsLabel, isHttpProtocol, isIpAddress, isPartialWildcard, isTlsProtocol, parseProtocol } from '../syntax/names';
@@ -59,7 +59,7 @@ function validateServer(ctx: Ctx, p: string, s: Obj): void {
     const number = int(port?.number) ?? 0;
     if (number !== 0) ctx.report(RULES.serverBindInvalid, `${p}.port.number`, `a server bound to a unix domain socket uses port number 0, got ${number}`);
   } else if (bind !== '') {
-    checkIpField(ctx, `${p}.bind`, bind, 'bind address');
+    checkBindAddress(ctx, `${p}.bind`, bind);
   }
 
   const tls = obj(s.tls);

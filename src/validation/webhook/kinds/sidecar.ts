@@ -1,4 +1,4 @@
-import { checkHost, checkIpField, checkPortName, checkPortNumber, checkUnixPath, checkWorkloadSelector } from '../checks/common';
+import { checkHost, checkBindAddress, checkPortName, checkPortNumber, checkUnixPath, checkWorkloadSelector } from '../checks/common';
 import { Ctx, Obj, has, int, isObj, list, obj, show, str } from '../context';
 import { RULES } from '../rules';
 import { validateConnectionPool } from './destination-rule';
@@ -29,7 +29,7 @@ export function validateSidecar(ctx: Ctx, spec: Obj): void {
     const number = int(port.number) ?? 0;
     checkSidecarPort(ctx, `${p}.port`, port, number);
     const bind = str(l.bind);
-    if (bind !== '') checkIpField(ctx, `${p}.bind`, bind, 'bind address');
+    if (bind !== '') checkBindAddress(ctx, `${p}.bind`, bind);
     if (ingressPorts.has(number)) ctx.report(RULES.sidecarIngressPort, `${p}.port.number`, `ingress port ${number} is used by another listener; ports must be unique`);
     ingressPorts.add(number);
 
@@ -92,7 +92,7 @@ export function validateSidecar(ctx: Ctx, spec: Obj): void {
         sockets.add(bind);
       } else {
         checkSidecarPort(ctx, `${p}.port`, port, number);
-        if (bind !== '') checkIpField(ctx, `${p}.bind`, bind, 'bind address');
+        if (bind !== '') checkBindAddress(ctx, `${p}.bind`, bind);
         if (egressPorts.has(number)) ctx.report(RULES.sidecarEgressPort, `${p}.port.number`, `egress port ${number} is used by another listener; ports must be unique`);
         egressPorts.add(number);
       }
