@@ -269,7 +269,7 @@ describe('CanaryRelease checks at validation', () => {
       expect(() => Testing.synth(chart)).toThrow(
         `${PATH}: VirtualService 'bookinfo/raw' (gateways istio-system/tcp-gateway) routes host "reviews" at tcp[0].route[0] past the canary split: `
         + 'a gateway applies only the VirtualServices bound to it, so the split of the mesh VirtualService is ignored for ingress traffic '
-        + '(IST0140 IngressRouteRulesNotAffected). Bind the gateway to the CanaryRelease (gateways + gatewayHosts) and drop this route, '
+        + '(as IST0140 IngressRouteRulesNotAffected reports for subset splits). Bind the gateway to the CanaryRelease (gateways + gatewayHosts) and drop this route, '
         + 'or route it to the canary host explicitly');
     });
 

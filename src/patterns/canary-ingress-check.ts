@@ -51,10 +51,11 @@ export function ingressBypasses(index: ManifestIndex, target: IngressCheckTarget
           const fix = target.subsetLevel
             ? `or give it subset ${target.subsets.map(s => `"${s}"`).join(' or ')} explicitly`
             : 'or route it to the canary host explicitly';
+          const code = target.subsetLevel ? 'IST0140 IngressRouteRulesNotAffected' : 'as IST0140 IngressRouteRulesNotAffected reports for subset splits';
           errors.push(constructMessage(target.scope,
             `VirtualService '${ownerPath(entry.apiObject)}' (gateways ${ingress.join(', ')}) routes host "${d.host}" at ${kind}[${i}].route[${j}] `
             + 'past the canary split: a gateway applies only the VirtualServices bound to it, so the split of the mesh VirtualService is ignored '
-            + 'for ingress traffic (IST0140 IngressRouteRulesNotAffected). Bind the gateway to the CanaryRelease (gateways + gatewayHosts) '
+            + `for ingress traffic (${code}). Bind the gateway to the CanaryRelease (gateways + gatewayHosts) `
             + `and drop this route, ${fix}`));
         });
       });

@@ -285,7 +285,7 @@ export class CanaryRelease extends Construct {
 
     this.host = checkServiceHost(this, 'host', props.host);
     this.checkStyle(props, subsetLevel);
-    this.checkProtocol(props, protocol, subsetLevel);
+    this.checkProtocol(props, protocol);
     if (props.port !== undefined) checkPort(this, 'port', props.port);
     if (props.mirrorPercentage !== undefined) {
       if (typeof props.mirrorPercentage !== 'number' || !(props.mirrorPercentage >= 0 && props.mirrorPercentage <= 100)) {
@@ -413,7 +413,7 @@ export class CanaryRelease extends Construct {
   }
 
   /** HTTP-only options on a TCP or TLS service; sniHosts on a non-TLS one. */
-  private checkProtocol(props: CanaryReleaseProps, protocol: Protocol, subsetLevel: boolean): void {
+  private checkProtocol(props: CanaryReleaseProps, protocol: Protocol): void {
     if (!isHttpProtocol(protocol) && !isTlsProtocol(protocol) && !isOpaqueTcpProtocol(protocol)) {
       throwPropError(this, 'protocol', protocol, 'one of the Protocol values');
     }
@@ -427,15 +427,6 @@ export class CanaryRelease extends Construct {
     }
     if (props.sniHosts !== undefined && !isTlsProtocol(protocol)) {
       throwPropError(this, 'sniHosts', props.sniHosts, `SNI matches apply to TLS and HTTPS services only, not ${protocol}`);
-    }
-    if (subsetLevel && props.sessionCookie !== undefined && props.trafficPolicy?.loadBalancer?.simple !== undefined) {
-      throwPropError(this, 'sessionCookie', props.sessionCookie.name, `trafficPolicy.loadBalancer.simple (${props.trafficPolicy.loadBalancer.simple}) excludes consistent hashing: leave one of them out`);
-    }
-    if (subsetLevel && props.sessionCookie !== undefined && props.trafficPolicy?.loadBalancer?.consistentHash !== undefined) {
-      throwPropError(this, 'sessionCookie', props.sessionCookie.name, 'trafficPolicy.loadBalancer.consistentHash is given too: give the hash key one way');
-    }
-    if (props.tls !== undefined && props.trafficPolicy?.tls !== undefined) {
-      throwPropError(this, 'tls', props.tls.mode, `trafficPolicy.tls (${props.trafficPolicy.tls.mode}) is given too: give the TLS settings one way`);
     }
   }
 
@@ -460,6 +451,15 @@ export class CanaryRelease extends Construct {
   /** The DestinationRule's policy: the given one, plus TLS (ISTIO_MUTUAL unless told) and the session cookie. */
   private trafficPolicy(props: CanaryReleaseProps): TrafficPolicy {
     const given = props.trafficPolicy ?? {};
+    if (props.sessionCookie !== undefined && given.loadBalancer?.simple !== undefined) {
+      throwPropError(this, 'sessionCookie', props.sessionCookie.name, `trafficPolicy.loadBalancer.simple (${given.loadBalancer.simple}) excludes consistent hashing: leave one of them out`);
+    }
+    if (props.sessionCookie !== undefined && given.loadBalancer?.consistentHash !== undefined) {
+      throwPropError(this, 'sessionCookie', props.sessionCookie.name, 'trafficPolicy.loadBalancer.consistentHash is given too: give the hash key one way');
+    }
+    if (props.tls !== undefined && given.tls !== undefined) {
+      throwPropError(this, 'tls', props.tls.mode, `trafficPolicy.tls (${given.tls.mode}) is given too: give the TLS settings one way`);
+    }
     return {
       ...given,
       tls: props.tls ?? given.tls ?? ClientTls.istioMutual(),
