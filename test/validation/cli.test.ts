@@ -79,8 +79,14 @@ describe('cdk8s-istio analyze', () => {
     expect(r.code).toBe(1);
     const findings = JSON.parse(r.out);
     expect(findings).toEqual([expect.objectContaining({
-      code: 'CDK8S-ISTIO-CRD002', level: 'Error', layer: 'crd', kind: 'VirtualService', name: 'ratings', namespace: 'bookinfo',
-      field: 'spec.http[0].timeout', file: path.join(d, 'vs.yaml'),
+      code: 'CDK8S-ISTIO-CRD002',
+      level: 'Error',
+      layer: 'crd',
+      kind: 'VirtualService',
+      name: 'ratings',
+      namespace: 'bookinfo',
+      field: 'spec.http[0].timeout',
+      file: path.join(d, 'vs.yaml'),
     })]);
   });
 
