@@ -13,7 +13,9 @@ const AT = "JwtProtectedIngress 'test/api'";
 function chart(): Chart {
   const c = new Chart(Testing.app(), 'test', { namespace: 'shop' });
   new ApiObject(c, 'svc', {
-    apiVersion: 'v1', kind: 'Service', metadata: { name: 'api' },
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'api' },
     spec: { selector: { app: 'api' }, ports: [{ name: 'http', port: 8080 }] },
   });
   return c;

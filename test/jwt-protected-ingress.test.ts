@@ -3,9 +3,9 @@ import { findObject, objectsOf, synthValid } from './util';
 import { StringMatch } from '../src/core/string-match';
 import { Gateway } from '../src/networking/gateway';
 import { RouteDestination } from '../src/networking/vs-destination';
-import { AuthorizationAction } from '../src/security/authorization-policy';
 import { JwtIssuer, JwtIssuerKind } from '../src/patterns/jwt-issuer';
 import { JwtProtectedIngress, JwtProtectedIngressProps } from '../src/patterns/jwt-protected-ingress';
+import { AuthorizationAction } from '../src/security/authorization-policy';
 
 const JWKS = JSON.stringify({ keys: [{ kty: 'RSA', kid: 'k1', use: 'sig', alg: 'RS256', n: 'xjlCRBqkQRLxtXrTY3fTQnZrQvQ', e: 'AQAB' }] });
 const ISTIO_TEST_JWKS = 'https://raw.githubusercontent.com/istio/istio/release-1.30/security/tools/jwt/samples/jwks.json';
@@ -15,7 +15,9 @@ function shopChart(): Chart {
   const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
   for (const [name, port] of [['api', 8080], ['web', 8080], ['login', 9000]] as const) {
     new ApiObject(chart, `svc-${name}`, {
-      apiVersion: 'v1', kind: 'Service', metadata: { name },
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name },
       spec: { selector: { app: name }, ports: [{ name: 'http', port }] },
     });
   }
@@ -233,8 +235,11 @@ describe('JwtProtectedIngress', () => {
     const chart = shopChart();
     new JwtProtectedIngress(chart, 'api', minimal({ hosts: ['*'], scopePoliciesToHosts: false, requireClaims: [{ claim: 'iss', values: ['testing@secure.istio.io'] }] }));
     new JwtProtectedIngress(chart, 'web', minimal({
-      hosts: ['*.example.com'], scopePoliciesToHosts: false, publicPaths: ['/healthz'],
-      gatewaySelector: { istio: 'web-gateway' }, gatewayNamespace: 'web-gateway',
+      hosts: ['*.example.com'],
+      scopePoliciesToHosts: false,
+      publicPaths: ['/healthz'],
+      gatewaySelector: { istio: 'web-gateway' },
+      gatewayNamespace: 'web-gateway',
       routes: [{ destination: RouteDestination.to('web', { port: 8080 }) }],
     }));
     const out = synthValid(chart, { openWorld: true });

@@ -12,8 +12,8 @@ import { ServiceEntry, ServiceEntryLocation, ServiceEntryResolution } from '../n
 import { VirtualService } from '../networking/virtual-service';
 import { RouteDestination } from '../networking/vs-destination';
 import { AuthorizationAction, AuthorizationPolicy } from '../security/authorization-policy';
-import { AuthorizationOperation, AuthorizationRule } from '../security/authz-rule';
 import { pathProblem } from '../security/authz-match';
+import { AuthorizationOperation, AuthorizationRule } from '../security/authz-rule';
 import { RequestAuthentication } from '../security/request-authentication';
 
 /**
