@@ -78,6 +78,7 @@ export interface StrictMtlsOptions {
    * excludes `denyPlaintext` and default-deny: turn them on once the migration is
    * done (`migration: false`).
    *
+   * @see https://istio.io/latest/docs/tasks/security/authentication/mtls-migration/
    * @default false (STRICT: mutual TLS only)
    */
   readonly migration?: boolean;
@@ -88,6 +89,7 @@ export interface StrictMtlsOptions {
    * plaintext out even if a workload-level PeerAuthentication is loosened later.
    * Ports opened by PERMISSIVE or DISABLE port exceptions are left out of it.
    *
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
    * @default - true, except in migration mode (where it would break the migration)
    */
   readonly denyPlaintext?: boolean;
@@ -97,6 +99,7 @@ export interface StrictMtlsOptions {
    * the sources of `allowFrom` and of `allow*()` only; without any, it allows
    * nothing (every request is denied).
    *
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/
    * @default - true when `allowFrom` is given or an `allow*()` method is called, false otherwise
    */
   readonly defaultDeny?: boolean;
@@ -105,6 +108,7 @@ export interface StrictMtlsOptions {
    * The callers default-deny lets in. Implies `defaultDeny`. More with `allow()`,
    * `allowNamespaces()` and `allowServiceAccounts()`.
    *
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
    * @default - no sources
    */
   readonly allowFrom?: AllowedSources;
@@ -116,6 +120,7 @@ export interface StrictMtlsNamespaceProps extends StrictMtlsOptions {
    * The namespace to make mTLS-only. `istio-system` is the mesh's root
    * namespace: use `StrictMtlsNamespace.meshWide()` for it.
    *
+   * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/
    * @default - the chart's namespace
    */
   readonly namespace?: string;
@@ -125,6 +130,7 @@ export interface StrictMtlsNamespaceProps extends StrictMtlsOptions {
    * already (and is labeled for injection by other means): then only the
    * policies are created.
    *
+   * @see https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/
    * @default true
    */
   readonly createNamespace?: boolean;
@@ -135,6 +141,7 @@ export interface StrictMtlsNamespaceProps extends StrictMtlsOptions {
    * injection never happens in kube-system, kube-public and istio-system, which
    * are rejected.
    *
+   * @see https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy
    * @default - the value of `createNamespace`
    */
   readonly sidecarInjection?: boolean;
@@ -153,6 +160,7 @@ export interface StrictMtlsNamespaceProps extends StrictMtlsOptions {
    * More labels for the Namespace object (not the injection labels: use
    * `sidecarInjection` and `revision`).
    *
+   * @see https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/
    * @default - the injection label only
    */
   readonly namespaceLabels?: { [key: string]: string };
@@ -161,6 +169,7 @@ export interface StrictMtlsNamespaceProps extends StrictMtlsOptions {
    * Ports whose mode differs from the namespace's, each for the workloads of a
    * selector. More with `addPortException()`.
    *
+   * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/#PeerAuthentication
    * @default - none
    */
   readonly portExceptions?: MtlsPortException[];
@@ -171,6 +180,7 @@ export interface StrictMtlsNamespaceProps extends StrictMtlsOptions {
    * in migration mode each needs a STRICT or DISABLE port exception. Ports 25,
    * 53, 3306 and 27017 are always treated as server-first in port exceptions.
    *
+   * @see https://istio.io/latest/docs/ops/deployment/application-requirements/#server-first-protocols
    * @default - none declared
    */
   readonly serverFirstPorts?: number[];
@@ -182,6 +192,7 @@ export interface MeshWideMtlsProps extends StrictMtlsOptions {
    * The mesh's root namespace (`meshConfig.rootNamespace`), where policies apply
    * to every workload of the mesh.
    *
+   * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig
    * @default 'istio-system'
    */
   readonly rootNamespace?: string;
@@ -191,6 +202,7 @@ export interface MeshWideMtlsProps extends StrictMtlsOptions {
    * PERMISSIVE or DISABLE port exceptions of namespaces (which the root namespace
    * cannot hold). More with `addPlaintextPort()`.
    *
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
    * @default - none: the policy denies plaintext on every port
    */
   readonly plaintextPorts?: number[];
@@ -222,6 +234,9 @@ const SIDECAR_PORTS: { [port: number]: string } = {
   15053: 'DNS capture',
   15090: 'Envoy Prometheus',
 };
+
+/** The root namespaces found for one validation pass (one ManifestIndex). */
+const ROOTS = new WeakMap<ManifestIndex, string[]>();
 
 /** The exceptions of one selector: one workload-scoped PeerAuthentication. */
 interface ExceptionGroup {
@@ -261,6 +276,10 @@ interface ExceptionGroup {
  * Objects: Namespace `<namespace>`, PeerAuthentication `default`,
  * AuthorizationPolicy `deny-plaintext` and `allowlist`, and per exception
  * selector a PeerAuthentication (and AuthorizationPolicy) `<name>`.
+ *
+ * Create it before the other objects of the namespace in the chart: cdk8s writes
+ * objects in the order they are created, and `kubectl apply` needs the Namespace
+ * first.
  *
  * Checks at synth, across the app: a second namespace-wide PeerAuthentication in
  * the namespace, workload PeerAuthentications whose selectors overlap a port
@@ -622,12 +641,17 @@ export class StrictMtlsNamespace extends Construct {
         + `use STRICT or DISABLE for server-first protocols: addPortException({ selector, port: ${port}, mode: MtlsMode.STRICT })`));
   }
 
-  /** The root namespaces of the app: those of its mesh-wide variants, else istio-system. */
-  private rootNamespaces(): string[] {
-    const roots = this.node.root.node.findAll()
-      .filter((c): c is StrictMtlsNamespace => c instanceof StrictMtlsNamespace && c.isMeshWide)
-      .map(c => c.namespaceName);
-    return roots.length > 0 ? [...new Set(roots)] : [ROOT_NAMESPACE];
+  /** The root namespaces of the app: those of its mesh-wide variants, else istio-system (one walk per validation pass). */
+  private rootNamespaces(index: ManifestIndex): string[] {
+    let roots = ROOTS.get(index);
+    if (!roots) {
+      const found = this.node.root.node.findAll()
+        .filter((c): c is StrictMtlsNamespace => c instanceof StrictMtlsNamespace && c.isMeshWide)
+        .map(c => c.namespaceName);
+      roots = found.length > 0 ? [...new Set(found)] : [ROOT_NAMESPACE];
+      ROOTS.set(index, roots);
+    }
+    return roots;
   }
 
   private crossCheck(index: ManifestIndex): string[] {
@@ -656,7 +680,7 @@ export class StrictMtlsNamespace extends Construct {
       }
     });
 
-    const roots = this.rootNamespaces().filter(r => r !== ns);
+    const roots = this.rootNamespaces(index).filter(r => r !== ns);
     const denials = inNamespace('AuthorizationPolicy', [ns, ...roots]).filter(ap => ap.json?.spec?.action === 'DENY');
     if (!this.migration) {
       for (const group of groups) {
