@@ -40,6 +40,11 @@ export * from './security/request-authentication';
 export * from './security/authorization-policy';
 export * from './security/authz-rule';
 
+// patterns
+export * from './patterns/canary-release';
+export * from './patterns/canary-workload';
+export * from './patterns/canary-match';
+
 // validation
 export * from './validation/findings';
 export * from './validation/crd';
