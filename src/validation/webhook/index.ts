@@ -17,31 +17,23 @@ import { RULES } from './rules';
 
 type KindValidator = (ctx: Ctx, spec: Obj) => void;
 
-/** The validators by API group and kind. Every served version of a group is accepted. */
-const VALIDATORS: Record<string, Record<string, KindValidator>> = {
-  'networking.istio.io': {
-    VirtualService: validateVirtualService,
-    DestinationRule: validateDestinationRule,
-    Gateway: validateGateway,
-    ServiceEntry: validateServiceEntry,
-    Sidecar: validateSidecar,
-    EnvoyFilter: validateEnvoyFilter,
-    WorkloadEntry: validateWorkloadEntry,
-    WorkloadGroup: validateWorkloadGroup,
-    ProxyConfig: validateProxyConfig,
-  },
-  'security.istio.io': {
-    AuthorizationPolicy: validateAuthorizationPolicy,
-    RequestAuthentication: validateRequestAuthentication,
-    PeerAuthentication: validatePeerAuthentication,
-  },
-  'telemetry.istio.io': {
-    Telemetry: validateTelemetry,
-  },
-  'extensions.istio.io': {
-    WasmPlugin: validateWasmPlugin,
-  },
-};
+/** The validators by `<group>/<kind>`. Every served version of a group is accepted. */
+const VALIDATORS = new Map<string, KindValidator>([
+  ['networking.istio.io/VirtualService', validateVirtualService],
+  ['networking.istio.io/DestinationRule', validateDestinationRule],
+  ['networking.istio.io/Gateway', validateGateway],
+  ['networking.istio.io/ServiceEntry', validateServiceEntry],
+  ['networking.istio.io/Sidecar', validateSidecar],
+  ['networking.istio.io/EnvoyFilter', validateEnvoyFilter],
+  ['networking.istio.io/WorkloadEntry', validateWorkloadEntry],
+  ['networking.istio.io/WorkloadGroup', validateWorkloadGroup],
+  ['networking.istio.io/ProxyConfig', validateProxyConfig],
+  ['security.istio.io/AuthorizationPolicy', validateAuthorizationPolicy],
+  ['security.istio.io/RequestAuthentication', validateRequestAuthentication],
+  ['security.istio.io/PeerAuthentication', validatePeerAuthentication],
+  ['telemetry.istio.io/Telemetry', validateTelemetry],
+  ['extensions.istio.io/WasmPlugin', validateWasmPlugin],
+]);
 
 /**
  * The checks Istio's validating admission webhook (istiod) makes beyond the CRD
@@ -55,9 +47,10 @@ export class WebhookValidator {
   /** Istio's admission-webhook checks for one object; [] for kinds it does not know. */
   public static validate(obj: any): Finding[] {
     if (!isObj(obj) || typeof obj.apiVersion !== 'string' || typeof obj.kind !== 'string') return [];
-    const group = obj.apiVersion.slice(0, obj.apiVersion.indexOf('/'));
-    const validator = VALIDATORS[group]?.[obj.kind];
-    if (validator === undefined || !Object.prototype.hasOwnProperty.call(VALIDATORS[group], obj.kind)) return [];
+    const slash = obj.apiVersion.indexOf('/');
+    const group = slash < 0 ? '' : obj.apiVersion.slice(0, slash);
+    const validator = VALIDATORS.get(`${group}/${obj.kind}`);
+    if (validator === undefined) return [];
     const spec = obj.spec === undefined || obj.spec === null ? {} : obj.spec;
     if (!isObj(spec)) return []; // a schema error: the CRD layer reports it
 
@@ -65,7 +58,7 @@ export class WebhookValidator {
     const namespace = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : undefined;
     const ctx = new Ctx(obj.kind, str(metadata.name), namespace, obj.apiVersion);
     try {
-      checkDryRun(ctx, metadata, obj.kind === 'AuthorizationPolicy' && group === 'security.istio.io' ? str(spec.action) || 'ALLOW' : undefined);
+      checkDryRun(ctx, metadata, validator === validateAuthorizationPolicy ? str(spec.action) || 'ALLOW' : undefined);
       validator(ctx, spec);
     } catch (e) {
       ctx.report(RULES.internalError, 'spec', `the webhook checks failed on this object (${(e as Error)?.message ?? String(e)}); please report this as a cdk8s-istio bug`);

@@ -44,6 +44,8 @@ describe('WebhookValidator.validate', () => {
     expect(WebhookValidator.validate(obj('networking.istio.io/v1', 'Unknown', {}))).toEqual([]);
     expect(WebhookValidator.validate(obj('networking.istio.io/v1', 'toString', {}))).toEqual([]);
     expect(WebhookValidator.validate(obj('networking.istio.io/v1', 'constructor', {}))).toEqual([]);
+    expect(WebhookValidator.validate(obj('__proto__/v1', 'toString', {}))).toEqual([]);
+    expect(WebhookValidator.validate(obj('VirtualService', 'VirtualService', {}))).toEqual([]);
   });
 
   test('fills kind, name, apiVersion; namespace only when set', () => {

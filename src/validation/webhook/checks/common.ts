@@ -248,10 +248,6 @@ export function checkHeaderName(ctx: Ctx, field: string, name: string, strict = 
   }
 }
 
-export function isValidHeaderName(name: string): boolean {
-  return TCHAR_HEADER.test(name);
-}
-
 /** `@request.auth.claims.<claim>` or `@request.auth.claims[<claim>]`. */
 export function isJwtClaimRoute(name: string): boolean {
   if (!name.toLowerCase().startsWith('@request.auth.claims')) return false;

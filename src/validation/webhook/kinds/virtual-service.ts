@@ -4,7 +4,7 @@ import {
 } from '../checks/common';
 import { Ctx, Obj, entries, has, int, isObj, key, list, num, obj, show, showList, str } from '../context';
 import { RULES } from '../rules';
-import { NS_PER_S } from '../syntax/duration';
+import { NS_PER_MS, NS_PER_S } from '../syntax/duration';
 import { checkFqdn, checkGatewayBoundHost, checkWildcardDomain, hostSubsetOf, hostsOverlap, isDnsLabel, isIpAddress } from '../syntax/names';
 
 /** Istio's admission checks for a VirtualService. */
@@ -499,7 +499,7 @@ function validateCors(ctx: Ctx, p: string, cors: unknown): void {
     });
   }
   const maxAge = checkDuration(ctx, `${p}.maxAge`, c.maxAge);
-  if (maxAge !== undefined && maxAge >= 1_000_000n && maxAge % NS_PER_S !== 0n) {
+  if (maxAge !== undefined && maxAge >= NS_PER_MS && maxAge % NS_PER_S !== 0n) {
     ctx.report(RULES.corsInvalid, `${p}.maxAge`, `maxAge ${show(c.maxAge)} is not a whole number of seconds; CORS max age has seconds precision`);
   }
 }
