@@ -1,4 +1,4 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { synthValid } from './util';
 import * as l1 from '../imports/security.istio.io';
 import { Principal } from '../src/core/principal';
@@ -173,7 +173,9 @@ describe('StrictMtlsNamespace: checks made at once', () => {
       .toThrow("StrictMtlsNamespace 'test/ns': invalid addPlaintextPort(9102) 9102: in a namespace, addPortException() opens a port to plaintext (and leaves it out of deny-plaintext); addPlaintextPort() is for the mesh-wide variant");
     expect(() => StrictMtlsNamespace.meshWide(chartIn(), 'mesh', { denyPlaintext: false, plaintextPorts: [9102] }))
       .toThrow("StrictMtlsNamespace 'test/mesh': invalid plaintextPorts[0] 9102: there is no deny-plaintext policy to leave the port out of (denyPlaintext is off, or migration mode is on)");
-    expect(() => StrictMtlsNamespace.meshWide(chartIn(), 'mesh', { plaintextPorts: [15021] }))
+    expect(() => StrictMtlsNamespace.meshWide(chartIn(), 'mesh', { plaintextPorts: [9102] }))
+      .toThrow("StrictMtlsNamespace 'test/mesh': invalid plaintextPorts[0] 9102: there is no deny-plaintext policy to leave the port out of");
+    expect(() => StrictMtlsNamespace.meshWide(chartIn(), 'mesh', { denyPlaintext: true, plaintextPorts: [15021] }))
       .toThrow("StrictMtlsNamespace 'test/mesh': invalid plaintextPorts[0] 15021: 15021 is the sidecar's own port (health checks), not an application port");
   });
 });
@@ -192,7 +194,7 @@ describe('StrictMtlsNamespace: checks at synth', () => {
 
   test('fails validation when a mesh-wide deny-plaintext policy denies a port a namespace exception opens', () => {
     const app = new App({ outdir: Testing.app().outdir });
-    StrictMtlsNamespace.meshWide(new Chart(app, 'mesh'), 'mtls');
+    StrictMtlsNamespace.meshWide(new Chart(app, 'mesh'), 'mtls', { denyPlaintext: true });
     const chart = new Chart(app, 'payments', { namespace: 'payments' });
     new StrictMtlsNamespace(chart, 'mtls', { portExceptions: [{ selector: ledger(), port: 9102, mode: MtlsMode.PERMISSIVE }] });
     expect(() => Testing.synth(chart)).toThrow("StrictMtlsNamespace 'payments/mtls': port exception \"ledger-port-mtls\" opens port 9102 to plaintext (PERMISSIVE), "
@@ -221,7 +223,7 @@ describe('StrictMtlsNamespace: checks at synth', () => {
 
   test('fails validation when a root-namespace deny-plaintext policy undoes migration mode', () => {
     const app = new App({ outdir: Testing.app().outdir });
-    StrictMtlsNamespace.meshWide(new Chart(app, 'mesh'), 'mtls', { rootNamespace: 'mesh-root' });
+    StrictMtlsNamespace.meshWide(new Chart(app, 'mesh'), 'mtls', { rootNamespace: 'mesh-root', denyPlaintext: true });
     const chart = new Chart(app, 'legacy', { namespace: 'legacy' });
     new StrictMtlsNamespace(chart, 'mtls', { migration: true });
     expect(() => Testing.synth(chart)).toThrow("StrictMtlsNamespace 'legacy/mtls': migration mode accepts plaintext in namespace \"legacy\", "
@@ -251,6 +253,42 @@ describe('StrictMtlsNamespace: checks at synth', () => {
       `  [] StrictMtlsNamespace 'test/ns': the port exceptions "ledger-port-mtls" (app=ledger) and PeerAuthentication "foo/test-ledger-strict" ('test/ledger-strict/Resource') (app=ledger) ${overlap}`,
       `  [] StrictMtlsNamespace 'test/ns': the port exceptions "ledger-v2-port-mtls" (app=ledger,version=v2) and PeerAuthentication "foo/test-ledger-strict" ('test/ledger-strict/Resource') (app=ledger) ${overlap}`,
     ].join('\n'));
+  });
+
+  test('fails validation when deny-plaintext or the allow-list would deny the external clients of an ingress gateway in the namespace', () => {
+    const chart = chartIn('edge');
+    new StrictMtlsNamespace(chart, 'ns', { defaultDeny: true });
+    new ApiObject(chart, 'public', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'public' },
+      spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
+    });
+    new ApiObject(chart, 'waypoint', { // a waypoint receives mTLS (HBONE) only: fine
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'waypoint' },
+      spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+    });
+    expect(() => Testing.synth(chart)).toThrow(['Validation failed with the following errors:',
+      "  [] StrictMtlsNamespace 'test/ns': \"deny-plaintext\" and \"allowlist\" would deny the external clients of the ingress gateway Gateway \"edge/public\" ('test/public'): "
+      + 'they have no mTLS identity; run the gateway in a namespace of its own, or turn denyPlaintext and defaultDeny off here'].join('\n'));
+    expect(() => Testing.synth(chart)).not.toThrow(/waypoint/);
+  });
+
+  test('fails validation when a mesh-wide deny-plaintext would deny the external clients of an ingress gateway anywhere', () => {
+    const app = new App({ outdir: Testing.app().outdir });
+    StrictMtlsNamespace.meshWide(new Chart(app, 'mesh'), 'mtls', { denyPlaintext: true });
+    const gateways = new Chart(app, 'gateways', { namespace: 'istio-ingress' });
+    const labels = { istio: 'ingressgateway', app: 'istio-ingressgateway' };
+    new ApiObject(gateways, 'ingress', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'istio-ingressgateway' },
+      spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'istio-proxy', image: 'auto' }] } } },
+    });
+    expect(() => Testing.synth(gateways)).toThrow("StrictMtlsNamespace 'mesh/mtls': \"deny-plaintext\" would deny the external clients of the ingress gateway Deployment \"istio-ingress/istio-ingressgateway\" ('gateways/ingress'): "
+      + 'they have no mTLS identity; leave denyPlaintext and defaultDeny off mesh-wide');
   });
 
   test('fails validation when two StrictMtlsNamespaces make the same namespace (two PeerAuthentications "default")', () => {

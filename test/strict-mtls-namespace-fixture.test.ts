@@ -139,11 +139,17 @@ describe('StrictMtlsNamespace against Istio\'s task manifests', () => {
     ]);
   });
 
-  test('Mutual TLS Migration: lock down the entire mesh', () => {
+  test('Mutual TLS Migration: lock down the entire mesh (no deny-plaintext by default mesh-wide, where it would cut off ingress gateways)', () => {
     const chart = new Chart(Testing.app(), 'mesh');
     StrictMtlsNamespace.meshWide(chart, 'mesh');
+    expectDifferences(synthValid(chart), MTLS_MIGRATION_MESH, []);
+  });
+
+  test('Mutual TLS Migration: the entire mesh with deny-plaintext asked for', () => {
+    const chart = new Chart(Testing.app(), 'mesh');
+    StrictMtlsNamespace.meshWide(chart, 'mesh', { denyPlaintext: true });
     expectDifferences(synthValid(chart), MTLS_MIGRATION_MESH, [
-      { kind: 'AuthorizationPolicy', namespace: 'istio-system', only: 'ours', ours: DENY_PLAINTEXT, why: `${WHY_DENY_PLAINTEXT} (mesh-wide, from the root namespace)` },
+      { kind: 'AuthorizationPolicy', namespace: 'istio-system', only: 'ours', ours: DENY_PLAINTEXT, why: 'denyPlaintext: true, mesh-wide from the root namespace: plaintext callers are denied everywhere (ingress gateways included)' },
     ]);
   });
 

@@ -199,22 +199,34 @@ describe('StrictMtlsNamespace', () => {
     expect(Object.keys(pa.spec.portLevelMtls)).toEqual(['9102', '9103']);
   });
 
-  test('meshWide: PeerAuthentication default and deny-plaintext in istio-system, no Namespace, no injection label', () => {
+  test('meshWide: PeerAuthentication default in istio-system; no Namespace, no injection label, no deny-plaintext (it would cut off ingress gateways)', () => {
     const chart = chartIn('ignored');
     const mesh = StrictMtlsNamespace.meshWide(chart, 'mesh');
     const manifests = synthValid(chart);
     expect(mesh.isMeshWide).toBe(true);
     expect(mesh.namespace).toBeUndefined();
     expect(mesh.namespaceName).toBe('istio-system');
-    expect(manifests.map(m => `${m.kind}/${m.metadata.namespace}/${m.metadata.name}`)).toEqual([
-      'PeerAuthentication/istio-system/default', 'AuthorizationPolicy/istio-system/deny-plaintext',
-    ]);
-    expect(findObject(manifests, 'PeerAuthentication').spec).toEqual({ mtls: { mode: 'STRICT' } });
+    expect(mesh.denyPlaintextPolicy).toBeUndefined();
+    expect(manifests).toEqual([{
+      apiVersion: 'security.istio.io/v1',
+      kind: 'PeerAuthentication',
+      metadata: { name: 'default', namespace: 'istio-system' },
+      spec: { mtls: { mode: 'STRICT' } },
+    }]);
+  });
+
+  test('meshWide: denyPlaintext on demand, in the root namespace', () => {
+    const chart = chartIn();
+    StrictMtlsNamespace.meshWide(chart, 'mesh', { denyPlaintext: true });
+    expect(findObject(synthValid(chart), 'AuthorizationPolicy', 'deny-plaintext')).toMatchObject({
+      metadata: { namespace: 'istio-system' },
+      spec: { action: 'DENY', rules: [{ from: [PLAINTEXT] }] },
+    });
   });
 
   test('meshWide: rootNamespace, plaintext ports for namespace exceptions, default-deny, migration', () => {
     const chart = chartIn();
-    const mesh = StrictMtlsNamespace.meshWide(chart, 'mesh', { rootNamespace: 'mesh-root', plaintextPorts: [9102], defaultDeny: true });
+    const mesh = StrictMtlsNamespace.meshWide(chart, 'mesh', { rootNamespace: 'mesh-root', denyPlaintext: true, plaintextPorts: [9102], defaultDeny: true });
     mesh.addPlaintextPort(8081);
     mesh.allowNamespaces('mesh-root');
     const manifests = synthValid(chart);
@@ -230,7 +242,7 @@ describe('StrictMtlsNamespace', () => {
   test('a namespace exception and the mesh-wide policy that leaves its port alone pass together', () => {
     const app = new App({ outdir: Testing.app().outdir });
     const mesh = new Chart(app, 'mesh');
-    StrictMtlsNamespace.meshWide(mesh, 'mtls', { plaintextPorts: [9102] });
+    StrictMtlsNamespace.meshWide(mesh, 'mtls', { denyPlaintext: true, plaintextPorts: [9102] });
     const chart = new Chart(app, 'payments', { namespace: 'payments' });
     const ns = new StrictMtlsNamespace(chart, 'mtls');
     ns.addPortException({ selector: WorkloadSelector.fromLabels({ app: 'ledger' }), port: 9102, mode: MtlsMode.PERMISSIVE });

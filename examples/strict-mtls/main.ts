@@ -9,10 +9,10 @@ import { IstioValidation, MtlsMode, Principal, StrictMtlsNamespace, WorkloadSele
 const app = new App();
 IstioValidation.enable(app, { strict: true });
 
-// mesh-wide STRICT from the root namespace (istio-system); its deny-plaintext policy
-// leaves port 9102 alone for the namespace exception below
+// mesh-wide STRICT from the root namespace (istio-system); no mesh-wide deny-plaintext
+// policy by default, since it would deny the external clients of the ingress gateways
 const mesh = new Chart(app, 'mesh');
-StrictMtlsNamespace.meshWide(mesh, 'mtls', { plaintextPorts: [9102] });
+StrictMtlsNamespace.meshWide(mesh, 'mtls');
 
 const chart = new Chart(app, 'payments', { namespace: 'payments' });
 

@@ -89,15 +89,20 @@ export interface StrictMtlsOptions {
    * plaintext out even if a workload-level PeerAuthentication is loosened later.
    * Ports opened by PERMISSIVE or DISABLE port exceptions are left out of it.
    *
+   * Like every AuthorizationPolicy, it also applies to gateways: external clients of
+   * an ingress gateway have no mTLS identity, so it denies them too. Mesh-wide, it
+   * would cut off every ingress gateway; that is why it is off by default there.
+   *
    * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source
-   * @default - true, except in migration mode (where it would break the migration)
+   * @default - true in a namespace (except in migration mode, where it would break the migration); false mesh-wide
    */
   readonly denyPlaintext?: boolean;
 
   /**
    * Default-deny: adds the ALLOW AuthorizationPolicy `allowlist`, which allows
    * the sources of `allowFrom` and of `allow*()` only; without any, it allows
-   * nothing (every request is denied).
+   * nothing (every request is denied). Mesh-wide, it applies to the ingress
+   * gateways too.
    *
    * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/
    * @default - true when `allowFrom` is given or an `allow*()` method is called, false otherwise
@@ -257,8 +262,10 @@ interface ExceptionGroup {
  * - mTLS is STRICT. `migration: true` makes it PERMISSIVE while clients without a
  *   sidecar are moved into the mesh; plaintext denial and default-deny are then
  *   rejected, since they would break the migration.
- * - `denyPlaintext` is on (outside migration): the AuthorizationPolicy
- *   `deny-plaintext` denies callers without an mTLS identity.
+ * - `denyPlaintext` is on in a namespace (outside migration): the
+ *   AuthorizationPolicy `deny-plaintext` denies callers without an mTLS identity.
+ *   It is off mesh-wide, where it would deny the external clients of every
+ *   ingress gateway.
  * - Sidecar injection is on: the namespace is labeled `istio-injection: enabled`,
  *   or `istio.io/rev: <revision>`.
  * - Default-deny is off unless asked for (`defaultDeny`, `allowFrom` or `allow*()`):
@@ -271,7 +278,8 @@ interface ExceptionGroup {
  *   `serverFirstPorts`) is rejected.
  *
  * `StrictMtlsNamespace.meshWide()` does the same for the whole mesh from the root
- * namespace (istio-system), without a Namespace object or injection label.
+ * namespace (istio-system), without a Namespace object or injection label, and
+ * without `deny-plaintext` unless asked for.
  *
  * Objects: Namespace `<namespace>`, PeerAuthentication `default`,
  * AuthorizationPolicy `deny-plaintext` and `allowlist`, and per exception
@@ -285,7 +293,9 @@ interface ExceptionGroup {
  * the namespace, workload PeerAuthentications whose selectors overlap a port
  * exception's (Istio applies only the oldest), a DENY policy of the namespace or
  * of the root namespace that denies plaintext on a port an exception opens, or
- * that undoes migration mode.
+ * that undoes migration mode, and an ingress gateway of the app (Gateway API
+ * `Gateway` of class `istio`, or pods labeled `istio: ingressgateway`) whose
+ * external clients `deny-plaintext` or `allowlist` would deny.
  *
  * @see https://istio.io/latest/docs/tasks/security/authentication/mtls-migration/
  * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/
@@ -363,7 +373,7 @@ export class StrictMtlsNamespace extends Construct {
 
     const metadata = (name: string) => ({ name, namespace: this.namespaceName });
     this.peerAuthentication = new PeerAuthentication(this, 'PeerAuthentication', { metadata: metadata('default'), mtlsMode: this.mtlsMode });
-    if (props.denyPlaintext ?? !this.migration) {
+    if (props.denyPlaintext ?? (!this.migration && !this.isMeshWide)) {
       this.denyPlaintextPolicy = new AuthorizationPolicy(this, 'DenyPlaintext', {
         metadata: metadata('deny-plaintext'),
         action: AuthorizationAction.DENY,
@@ -703,7 +713,22 @@ export class StrictMtlsNamespace extends Construct {
           + 'remove that policy during the migration (or set denyPlaintext: false on the StrictMtlsNamespace that makes it)'));
       }
     }
+    errors.push(...this.checkIngressGateways(index));
     return errors;
+  }
+
+  /** Our policies that deny callers without identity would deny the external clients of ingress gateways. */
+  private checkIngressGateways(index: ManifestIndex): string[] {
+    const policies = [this.denyPlaintextPolicy, this.allowlist].flatMap(p => p ? [`"${p.name}"`] : []);
+    if (policies.length === 0) return [];
+    const covered = (o: IndexedObject) => this.isMeshWide || o.json?.metadata?.namespace === this.namespaceName;
+    const gateways = [
+      ...index.ofKind('Gateway').filter(g => String(g.json.apiVersion).startsWith('gateway.networking.k8s.io/') && g.json.spec?.gatewayClassName === 'istio'),
+      ...['Deployment', 'DaemonSet', 'StatefulSet', 'Pod'].flatMap(kind => index.ofKind(kind))
+        .filter(w => (w.json.kind === 'Pod' ? w.json.metadata?.labels : w.json.spec?.template?.metadata?.labels)?.istio === 'ingressgateway'),
+    ].filter(covered);
+    return gateways.map(g => constructMessage(this, `${policies.join(' and ')} would deny the external clients of the ingress gateway ${describe(g)}: `
+      + `they have no mTLS identity; ${this.isMeshWide ? 'leave denyPlaintext and defaultDeny off mesh-wide' : 'run the gateway in a namespace of its own, or turn denyPlaintext and defaultDeny off here'}`));
   }
 }
 
