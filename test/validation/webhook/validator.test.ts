@@ -97,23 +97,7 @@ describe('WebhookValidator.validate', () => {
     expect(runs).toBeGreaterThan(5000);
     for (const g of garbage) expect(() => WebhookValidator.validate(g)).not.toThrow();
   });
-
-  test('validates 20,000 objects in well under a second', () => {
-    const objects: any[] = [];
-    const pool = EXAMPLES.flatMap(e => [e.bad, e.fixed]).filter(o => o !== undefined && JSON.stringify(o).length < 5000);
-    for (let i = 0; objects.length < 20000; i++) objects.push(pool[i % pool.length]);
-    // the best of three rounds, so that other processes on a shared machine do not decide the result
-    let best = Infinity;
-    let n = 0;
-    for (let round = 0; round < 3; round++) {
-      const start = process.hrtime.bigint();
-      n = 0;
-      for (const o of objects) n += WebhookValidator.validate(o).length;
-      best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e6);
-    }
-    expect(n).toBeGreaterThan(0);
-    expect(best).toBeLessThan(1000);
-  });
+  // speed is measured by `npm run bench` (scripts/bench.ts), never by a timed test
 });
 
 describe('VirtualService', () => {
