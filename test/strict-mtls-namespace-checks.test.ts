@@ -145,18 +145,18 @@ describe('StrictMtlsNamespace: checks made at once', () => {
     const ns = new StrictMtlsNamespace(chartIn('foo'), 'ns');
     ns.addPortException({ selector: ledger(), port: 9102, mode: MtlsMode.PERMISSIVE });
     expect(() => ns.addPortException({ selector: ledger(), port: 9102, mode: MtlsMode.DISABLE }))
-      .toThrow("StrictMtlsNamespace 'test/ns': invalid addPortException(9102).mode \"DISABLE\": port 9102 of labels already has the exception PERMISSIVE; one port has one mode");
+      .toThrow("StrictMtlsNamespace 'test/ns': invalid addPortException(9102).mode \"DISABLE\": port 9102 of labels app=ledger already has the exception PERMISSIVE; one port has one mode");
   });
 
   test('throws when an exception name is taken by another selector, or is no object name', () => {
     const ns = new StrictMtlsNamespace(chartIn('foo'), 'ns');
     ns.addPortException({ selector: ledger(), port: 9102, mode: MtlsMode.PERMISSIVE, name: 'metrics' });
     expect(() => ns.addPortException({ selector: WorkloadSelector.fromLabels({ app: 'billing' }), port: 9102, mode: MtlsMode.PERMISSIVE, name: 'metrics' }))
-      .toThrow("StrictMtlsNamespace 'test/ns': invalid addPortException(9102).name \"metrics\": is already the name of the exceptions of labels; give this selector (labels) another name");
+      .toThrow("StrictMtlsNamespace 'test/ns': invalid addPortException(9102).name \"metrics\": is already the name of the exceptions of labels app=ledger; give this selector (labels app=billing) another name");
     // derived names can meet too: {app: ledger} and {name: ledger}
     ns.addPortException({ selector: ledger(), port: 9102, mode: MtlsMode.PERMISSIVE });
     expect(() => ns.addPortException({ selector: WorkloadSelector.fromLabels({ name: 'ledger' }), port: 9102, mode: MtlsMode.PERMISSIVE }))
-      .toThrow("StrictMtlsNamespace 'test/ns': invalid addPortException(9102).name \"ledger-port-mtls\": is already the name of the exceptions of labels");
+      .toThrow("StrictMtlsNamespace 'test/ns': invalid addPortException(9102).name \"ledger-port-mtls\": is already the name of the exceptions of labels app=ledger; give this selector (labels name=ledger) another name");
     expect(() => ns.addPortException({ selector: ledger(), port: 9103, mode: MtlsMode.PERMISSIVE, name: 'Ledger_Metrics' }))
       .toThrow("StrictMtlsNamespace 'test/ns': invalid addPortException(9103).name \"Ledger_Metrics\": an object name is a DNS subdomain");
   });

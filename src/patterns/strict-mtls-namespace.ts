@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { addCrossCheck, IndexedObject, ManifestIndex } from '../core/cross-check';
 import { constructMessage, throwPropError } from '../core/errors';
 import { Principal } from '../core/principal';
+import { isDnsLabel } from '../core/protocol';
 import { WorkloadSelector } from '../core/workload-selector';
 import { AuthorizationAction, AuthorizationPolicy } from '../security/authorization-policy';
 import { AuthorizationSource } from '../security/authz-rule';
@@ -220,7 +221,6 @@ const ROOT_NAMESPACE = 'istio-system';
 const NO_AUTO_INJECTION = ['kube-system', 'kube-public', 'istio-system'];
 const INJECTION_LABEL = 'istio-injection';
 const REVISION_LABEL = 'istio.io/rev';
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
@@ -530,7 +530,7 @@ export class StrictMtlsNamespace extends Construct {
 
     let group = this.groups.get(name);
     if (group && group.key !== identity.key) {
-      throwPropError(this, `${at}.name`, name, `is already the name of the exceptions of ${group.selector}; give this selector (${selector}) another name`);
+      throwPropError(this, `${at}.name`, name, `is already the name of the exceptions of ${describeSelector(group.selector)}; give this selector (${describeSelector(selector)}) another name`);
     }
     if (!group) {
       group = {
@@ -548,7 +548,7 @@ export class StrictMtlsNamespace extends Construct {
     }
     const previous = group.modes.get(port);
     if (previous !== undefined && previous !== mode) {
-      throwPropError(this, `${at}.mode`, mode, `port ${port} of ${selector} already has the exception ${previous}; one port has one mode`);
+      throwPropError(this, `${at}.mode`, mode, `port ${port} of ${describeSelector(selector)} already has the exception ${previous}; one port has one mode`);
     }
     if (previous === undefined) {
       group.modes.set(port, mode);
@@ -627,7 +627,7 @@ export class StrictMtlsNamespace extends Construct {
   }
 
   private checkNamespaceName(prop: string, value: string): string {
-    if (typeof value !== 'string' || value.length > 63 || !DNS_LABEL.test(value)) {
+    if (typeof value !== 'string' || !isDnsLabel(value)) {
       throwPropError(this, prop, value, 'a namespace name is a DNS label: lower case letters, digits and "-", at most 63 characters');
     }
     return value;
@@ -790,6 +790,12 @@ function deniesPlaintext(ap: IndexedObject, port: number | undefined): boolean {
 
 function describe(obj: IndexedObject): string {
   return `${obj.json.kind} "${obj.json.metadata?.namespace}/${obj.json.metadata?.name}" ('${obj.apiObject.node.path}')`;
+}
+
+/** A selector for messages: its labels when given as labels, else the workload it reads them from. */
+function describeSelector(selector: WorkloadSelector): string {
+  const description = selector.toString();
+  return description === 'labels' ? `labels ${showLabels(selector.toLabels())}` : description;
 }
 
 function showLabels(labels: { [key: string]: string }): string {
