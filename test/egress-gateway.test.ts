@@ -97,12 +97,21 @@ describe('EgressGateway', () => {
     egress.addHost('edition.cnn.com', EgressTraffic.http({ port: 8080, portName: 'http-web' }), { subsetName: 'cnn', resolution: ServiceEntryResolution.DNS_ROUND_ROBIN });
     egress.addHost('*.wikipedia.org', EgressTraffic.httpsPassthrough({ port: 8443, portName: 'https-wiki', wildcardViaHost: 'www.wikipedia.org' }));
     egress.addHost('api.example.com', EgressTraffic.tlsOrigination({
-      port: 8000, portName: 'http-api', tlsPort: 9443, tlsPortName: 'https-api',
-      caCertificates: '/etc/egress-ca/ca.pem', subjectAltNames: ['api.example.com'], sni: 'edge.example.com',
+      port: 8000,
+      portName: 'http-api',
+      tlsPort: 9443,
+      tlsPortName: 'https-api',
+      caCertificates: '/etc/egress-ca/ca.pem',
+      subjectAltNames: ['api.example.com'],
+      sni: 'edge.example.com',
     }));
     egress.addHost('vault.example.com', EgressTraffic.tlsOrigination({ credentialName: 'vault-ca' }));
     egress.addHost('orders.db.example.com', EgressTraffic.tcp({
-      port: 3306, addresses: ['10.20.30.40', '10.20.30.41'], portName: 'mysql-orders', protocol: Protocol.MYSQL, gatewayPort: 13306,
+      port: 3306,
+      addresses: ['10.20.30.40', '10.20.30.41'],
+      portName: 'mysql-orders',
+      protocol: Protocol.MYSQL,
+      gatewayPort: 13306,
     }));
     const out = synthValid(chart);
 
