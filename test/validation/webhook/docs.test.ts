@@ -6,11 +6,11 @@ import { WebhookValidator } from '../../../src/validation/webhook';
 import { RULES, WebhookRule, allRules } from '../../../src/validation/webhook/rules';
 
 /**
- * docs/validation-webhook.md: the part between the `generated` markers is the rule
+ * docs/validation.md (webhook layer): the part between the `generated` markers is the rule
  * table and a bad and a fixed example per rule, rendered from the catalog and from the
  * examples the rule tests run, with the finding the bad example really produces.
  */
-const DOC = path.join(__dirname, '../../../docs/validation-webhook.md');
+const DOC = path.join(__dirname, '../../../docs/validation.md');
 const START = '<!-- generated:start -->';
 const END = '<!-- generated:end -->';
 
@@ -45,7 +45,7 @@ function yaml(o: any): string {
 }
 
 function section(rule: WebhookRule, examples: Example[]): string {
-  const out = [`### ${rule.code} ${ruleName(rule)}`, '', `${rule.level} (${rule.kinds}). ${rule.summary}`];
+  const out = [`#### ${rule.code} ${ruleName(rule)}`, '', `${rule.level} (${rule.kinds}). ${rule.summary}`];
   if (examples.length === 0) {
     out.push('', 'No example: this finding means the layer itself failed on an object (a bug to report), not that the object is wrong.');
   }
@@ -61,17 +61,17 @@ function section(rule: WebhookRule, examples: Example[]): string {
 function render(): string {
   const rules = allRules();
   const table = [
-    '## Rules',
+    '### Rules',
     '',
     '| code | level | kinds | why |',
     '|---|---|---|---|',
     ...rules.map(r => `| [${r.code}](#${anchor(r)}) | ${r.level} | ${r.kinds} | ${r.summary.replace(/\|/g, '\\|')} |`),
   ].join('\n');
   const sections = rules.map(r => section(r, EXAMPLES.filter(e => RULES[e.rule] === r)));
-  return [START, table, '## The rules one by one', ...sections, END].join('\n\n');
+  return [START, table, '### The rules one by one', ...sections, END].join('\n\n');
 }
 
-test('docs/validation-webhook.md holds the generated rule table and examples', () => {
+test('docs/validation.md holds the webhook layer\'s the generated rule table and examples', () => {
   const doc = fs.readFileSync(DOC, 'utf-8');
   const before = doc.slice(0, doc.indexOf(START));
   const after = doc.slice(doc.indexOf(END) + END.length);
