@@ -44,6 +44,7 @@ export * from './security/authz-rule';
 export * from './patterns/canary-release';
 export * from './patterns/canary-workload';
 export * from './patterns/canary-match';
+export * from './patterns/strict-mtls-namespace';
 
 // validation
 export * from './validation/findings';
