@@ -75,7 +75,8 @@ export interface EgressGatewayProps {
    * policy REGISTRY_ONLY, so that the namespace's workloads reach only hosts of the
    * registry: Kubernetes Services and the hosts declared here (and other
    * ServiceEntries they see). Only one such Sidecar may exist per namespace: turn it
-   * off when the namespace already has one (or uses a mesh-wide REGISTRY_ONLY).
+   * off when the namespace already has one (or uses a mesh-wide REGISTRY_ONLY). In
+   * the root namespace (istio-system) it is the default of the whole mesh.
    *
    * @see https://istio.io/latest/docs/reference/config/networking/sidecar/#OutboundTrafficPolicy
    * @default true
@@ -216,8 +217,8 @@ export class EgressGateway extends Construct {
 
   /**
    * What is valid but weak, one message each: TLS origination that verifies the
-   * host's certificate against no CA of yours (IST0129), and what the parts report
-   * (e.g. their ServiceEntries' IST0134).
+   * host's certificate against no CA of yours (IST0129), and whatever the
+   * ServiceEntries and DestinationRules made here report in their own `warnings`.
    */
   public get warnings(): string[] {
     const out: string[] = [];

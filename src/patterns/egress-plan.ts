@@ -302,8 +302,8 @@ function checkAddresses(scope: IConstruct, prop: string, addresses: string[] | u
   return [...addresses];
 }
 
+/** A ServiceEntry port (its number already checked), its name checked against the protocol. */
 function port(scope: IConstruct, prop: string, number: number, name: string | undefined, protocol: Protocol): PlannedPort {
-  checkPortNumber(scope, prop.replace(/Name$/, ''), number);
   const portName = name ?? defaultPortName(protocol, number);
   checkPortName(scope, prop, portName, protocol);
   return { number, name: portName, protocol };
