@@ -189,6 +189,30 @@ describe('JwtProtectedIngress checks', () => {
         .toThrow("JwtProtectedIngress 'test/api2': invalid httpsRedirect false: httpsRedirect configures the Gateway made here");
     });
 
+    test('throws when gatewayPorts is empty, out of range or repeats a port', () => {
+      expect(() => make({ gatewayPorts: [] })).toThrow(`${AT}: invalid gatewayPorts []: must not be empty: leave it out to cover every port of the gateway pods`);
+      expect(() => make({ gatewayPorts: [8443, 70000] })).toThrow(`${AT}: invalid gatewayPorts[1] 70000: a port is an integer from 1 to 65535`);
+      expect(() => make({ gatewayPorts: [8443, 8443] })).toThrow(`${AT}: invalid gatewayPorts[1] 8443: gatewayPorts[0] is the same port: list each port once`);
+    });
+
+    test('fails validation when gatewayPorts misses the pod port of a server (the gateway Service is in the app)', () => {
+      const c = chart();
+      const system = new Chart(c.node.scope as any, 'system', { namespace: 'istio-system' });
+      new ApiObject(system, 'gateway-service', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'istio-ingressgateway' },
+        spec: {
+          selector: { istio: 'ingressgateway' },
+          ports: [{ name: 'http2', port: 80, targetPort: 8080 }, { name: 'https', port: 443, targetPort: 8443 }],
+        },
+      });
+      new JwtProtectedIngress(c, 'api', props({ gatewayPorts: [443, 8080] }));
+      expect(() => synthValid(c)).toThrow(
+        `${AT}: invalid gatewayPorts [443,8080]: the gateway server on port 443 listens on pod port 8443 (Service 'istio-system/istio-ingressgateway'), `
+        + 'which is not listed: requests there would not need a token; add it');
+    });
+
     test('throws when gatewayHosts is given without a gateway', () => {
       expect(() => make({ gatewayHosts: ['*'] })).toThrow(`${AT}: invalid gatewayHosts ["*"]: gatewayHosts describes an existing gateway`);
     });

@@ -127,6 +127,7 @@ describe('JwtProtectedIngress', () => {
       requireClaims: [{ claim: 'groups', values: ['shoppers', 'admin'] }],
       scopePoliciesToHosts: true,
       declareJwksHosts: true,
+      gatewayPorts: [8443],
     });
     const catchAll = ingress.addRoute({ destination: RouteDestination.to('web', { port: 8080 }) });
     catchAll.addMatch({ uri: StringMatch.prefix('/') });
@@ -186,6 +187,7 @@ describe('JwtProtectedIngress', () => {
     const protectedOperation = {
       hosts: ['shop.example.com', 'shop.example.com:*', 'www.example.com', 'www.example.com:*'],
       notPaths: ['/healthz', '/login', '/static/*', '/{*}/status'],
+      ports: ['8443'],
     };
     const deny = findObject(out, 'AuthorizationPolicy', 'test-shop-requiretoken');
     expect(deny.metadata.namespace).toBe('edge');
@@ -303,5 +305,24 @@ describe('JwtProtectedIngress', () => {
     expect(policy.name).toBe('test-api-claim-https-example-com-roles');
     expect(findObject(out, 'AuthorizationPolicy', policy.name).spec.rules[0].when)
       .toEqual([{ key: 'request.auth.claims[https://example.com/roles]', notValues: ['admin'] }]);
+  });
+
+  test('gatewayPorts: the policies are limited to the pod ports, checked against the gateway Service of the app', () => {
+    const chart = shopChart();
+    const system = new Chart(chart.node.scope as any, 'system', { namespace: 'istio-system' });
+    new ApiObject(system, 'gateway-service', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'istio-ingressgateway' },
+      spec: {
+        selector: { istio: 'ingressgateway' },
+        ports: [{ name: 'http2', port: 80, targetPort: 8080 }, { name: 'https', port: 443, targetPort: 8443 }],
+      },
+    });
+    new JwtProtectedIngress(chart, 'api', minimal({ gatewayPorts: [8443, 8080], requireClaims: [{ claim: 'groups', values: ['a'] }] }));
+    const out = synthValid(chart);
+    expect(findObject(out, 'AuthorizationPolicy', 'test-api-requiretoken').spec.rules[0].to)
+      .toEqual([{ operation: { hosts: ['api.example.com', 'api.example.com:*'], ports: ['8443', '8080'] } }]);
+    expect(findObject(out, 'AuthorizationPolicy', 'test-api-claim-groups').spec.rules[0].to[0].operation.ports).toEqual(['8443', '8080']);
   });
 });

@@ -1,7 +1,8 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { JwtIssuer } from './jwt-issuer';
-import { constructMessage, throwPropError } from '../core/errors';
+import { addCrossCheck, ManifestIndex } from '../core/cross-check';
+import { constructMessage, propMessage, throwPropError } from '../core/errors';
 import { isDnsLabel, isFqdn, isIpAddress, isWildcardHost, Protocol } from '../core/protocol';
 import { IGateway } from '../core/references';
 import { StringMatch } from '../core/string-match';
@@ -154,6 +155,20 @@ export interface JwtProtectedIngressProps {
   readonly gatewayNamespace?: string;
 
   /**
+   * The ports the gateway pods listen on for this construct's servers: the
+   * `targetPort`s of the gateway Service for ports 443 and 80 (8443 and 8080 in an
+   * istioctl install, 443 and 80 with the Helm `gateway` chart). The policies are then
+   * limited to them (`to.operation.ports`). Istio applies a DENY rule with HTTP
+   * attributes to TCP traffic as deny-all, so without ports the policies also deny every
+   * TCP and TLS-passthrough server of the gateway pods (Istio's webhook warns). A port
+   * missing here fails OPEN (no token needed on it): when the gateway Service is in the
+   * app, validation checks the ports against it.
+   *
+   * @default - not limited: every port of the gateway pods (TCP servers denied)
+   */
+  readonly gatewayPorts?: number[];
+
+  /**
    * Paths that need no token, e.g. `['/healthz', '/login']`: absolute paths, with
    * Istio's prefix (`/public/*`) and template (`/{*}/status`) forms. Everything else
    * requires a valid token.
@@ -219,20 +234,26 @@ export interface JwtProtectedIngressProps {
  *   hosts are declared with a ServiceEntry visible to the gateway namespace only.
  * - Auth0 issuers need audiences.
  *
- * What it cannot scope: the RequestAuthentication applies to every request the gateway
- * pods receive. A request to another host of the same gateway that carries a token of
- * an issuer no RequestAuthentication of the gateway lists is rejected (401). Give such
- * hosts their own gateway deployment (`gatewaySelector`).
+ * What it cannot scope on a shared gateway:
+ * - The RequestAuthentication applies to every request the gateway pods receive. A
+ *   request to another host that carries a token of an issuer no RequestAuthentication
+ *   of the gateway lists is rejected (401).
+ * - Request principals and hosts are HTTP attributes, and Istio applies a DENY rule made
+ *   of HTTP attributes to TCP traffic as deny-all: TCP and TLS-passthrough servers of the
+ *   gateway pods are denied too, unless `gatewayPorts` limits the policies to the ports of
+ *   this construct's servers (and passthrough servers on those same ports stay denied).
+ * Give such hosts their own gateway deployment (`gatewaySelector`).
  *
  * Hosts, issuers, public paths and `scopePoliciesToHosts` shape the policies and are
  * fixed at construction; routes and claim requirements can be added later.
  *
  * Checks: at once, host syntax and duplicates, wildcard hosts with scoped policies,
  * issuer and JWKS URLs (https outside the cluster), public paths (absolute), claims,
- * route paths, gateway options that exclude each other, and with `gatewayHosts`, a host
- * the existing gateway does not serve (IST0132). At validation: no route, and a host
+ * route paths, ports, gateway options that exclude each other, and with `gatewayHosts`,
+ * a host the existing gateway does not serve (IST0132). At validation: no route, a host
  * added to the VirtualService directly (served by no Gateway of this construct and not
- * covered by the token policy).
+ * covered by the token policy), and with `gatewayPorts`, a server whose pod port (per
+ * the gateway Service, when it is in the app) is not listed.
  *
  * @example
  * const api = new JwtProtectedIngress(this, 'api', {
@@ -263,6 +284,7 @@ export class JwtProtectedIngress extends Construct {
 
   private readonly selector: { [key: string]: string };
   private readonly scoped: boolean;
+  private readonly ports?: number[];
   private readonly claimPolicyList: AuthorizationPolicy[] = [];
   private readonly claimKeys: string[] = [];
   private readonly serviceEntries: ServiceEntry[] = [];
@@ -281,6 +303,7 @@ export class JwtProtectedIngress extends Construct {
     }
     this.hosts = this.checkHosts(props.hosts);
     this.publicPaths = this.checkPublicPaths(props.publicPaths ?? []);
+    this.ports = props.gatewayPorts !== undefined ? this.checkPorts(props.gatewayPorts) : undefined;
     const gateway = this.checkGatewayOptions(props);
 
     if (!props.issuers || props.issuers.length === 0) {
@@ -304,6 +327,10 @@ export class JwtProtectedIngress extends Construct {
         servers.push({ port: { number: 80, protocol: Protocol.HTTP }, hosts: [...this.hosts], tls: { httpsRedirect: true } });
       }
       this.gateway = new Gateway(this, 'Gateway', { selector: { ...this.selector }, servers });
+      if (this.ports) {
+        const serverPorts = servers.map(sv => sv.port.number);
+        addCrossCheck(this, index => this.checkGatewayService(index, serverPorts));
+      }
     }
 
     this.virtualService = new VirtualService(this, 'VirtualService', {
@@ -429,8 +456,9 @@ export class JwtProtectedIngress extends Construct {
     const operation: AuthorizationOperation = {
       hosts: this.scoped ? this.hosts.flatMap(h => [h, `${h}:*`]) : undefined,
       notPaths: this.publicPaths.length > 0 ? [...this.publicPaths] : undefined,
+      ports: this.ports ? [...this.ports] : undefined,
     };
-    return operation.hosts || operation.notPaths ? { ...rule, to: [operation] } : rule;
+    return operation.hosts || operation.notPaths || operation.ports ? { ...rule, to: [operation] } : rule;
   }
 
   private checkHosts(hosts: string[]): string[] {
@@ -466,6 +494,45 @@ export class JwtProtectedIngress extends Construct {
       if (first !== i) throwPropError(this, prop, path, `publicPaths[${first}] is the same path: list each path once`);
     });
     return [...paths];
+  }
+
+  private checkPorts(ports: number[]): number[] {
+    if (ports.length === 0) {
+      throwPropError(this, 'gatewayPorts', ports, 'must not be empty: leave it out to cover every port of the gateway pods');
+    }
+    ports.forEach((port, i) => {
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        throwPropError(this, `gatewayPorts[${i}]`, port, 'a port is an integer from 1 to 65535');
+      }
+      const first = ports.indexOf(port);
+      if (first !== i) throwPropError(this, `gatewayPorts[${i}]`, port, `gatewayPorts[${first}] is the same port: list each port once`);
+    });
+    return [...ports];
+  }
+
+  /**
+   * With gatewayPorts: every server of the Gateway made here must listen on one of them.
+   * A server on port N listens on the targetPort of the gateway Service's port N (or on
+   * N). Only checked when a Service of the gateway pods (in gatewayNamespace, selecting
+   * a subset of gatewaySelector) is in the app.
+   */
+  private checkGatewayService(index: ManifestIndex, serverPorts: number[]): string[] {
+    const errors: string[] = [];
+    for (const { json } of index.ofKind('Service')) {
+      const selector = json?.spec?.selector;
+      if (json?.metadata?.namespace !== this.gatewayNamespace || !selector || Object.keys(selector).length === 0) continue;
+      if (!Object.entries(selector).every(([k, v]) => this.selector[k] === v)) continue;
+      for (const serverPort of serverPorts) {
+        const servicePort = (json.spec.ports ?? []).find((p: any) => p?.port === serverPort);
+        const target = servicePort === undefined ? serverPort : servicePort.targetPort ?? serverPort;
+        if (typeof target === 'number' && !this.ports!.includes(target)) {
+          errors.push(propMessage(this, 'gatewayPorts', this.ports,
+            `the gateway server on port ${serverPort} listens on pod port ${target} (Service '${json.metadata.namespace}/${json.metadata.name}'), `
+            + 'which is not listed: requests there would not need a token; add it'));
+        }
+      }
+    }
+    return errors;
   }
 
   /** Checks the options that depend on whether the Gateway is made here; returns the existing gateway, if any. */
