@@ -45,6 +45,8 @@ export * from './patterns/canary-release';
 export * from './patterns/canary-workload';
 export * from './patterns/canary-match';
 export * from './patterns/strict-mtls-namespace';
+export * from './patterns/egress-gateway';
+export * from './patterns/egress-traffic';
 
 // validation
 export * from './validation/findings';

@@ -8,7 +8,8 @@ import { IConstruct } from 'constructs';
 export class WorkloadSelector {
   /** Select by an explicit set of labels. */
   public static fromLabels(labels: { [key: string]: string }): WorkloadSelector {
-    return new WorkloadSelector(() => ({ ...labels }), 'labels');
+    const copy = { ...labels };
+    return new WorkloadSelector(() => ({ ...copy }), 'labels', undefined);
   }
 
   /**
@@ -18,7 +19,7 @@ export class WorkloadSelector {
    * for a Pod). The labels are read at synth time, so labels added later count.
    */
   public static fromWorkload(workload: IConstruct): WorkloadSelector {
-    return new WorkloadSelector(() => WorkloadSelector.podLabelsOf(workload), `workload '${workload.node.path}'`);
+    return new WorkloadSelector(() => WorkloadSelector.podLabelsOf(workload), `workload '${workload.node.path}'`, workload);
   }
 
   /**
@@ -40,7 +41,15 @@ export class WorkloadSelector {
     return { ...labels };
   }
 
-  private constructor(private readonly producer: () => { [key: string]: string }, private readonly description: string) {}
+  /**
+   * The workload construct the labels are read from (`fromWorkload`).
+   * @default - the labels were given (`fromLabels`)
+   */
+  public readonly workload?: IConstruct;
+
+  private constructor(private readonly producer: () => { [key: string]: string }, private readonly description: string, workload: IConstruct | undefined) {
+    this.workload = workload;
+  }
 
   /** The labels selected, resolved now. */
   public toLabels(): { [key: string]: string } {

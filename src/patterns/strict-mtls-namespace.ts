@@ -576,10 +576,9 @@ export class StrictMtlsNamespace extends Construct {
   private exemptPort(port: number): void {
     if (!this.denyPlaintextPolicy || this.plaintextPorts.has(port)) return;
     this.plaintextPorts.add(port);
-    // AuthorizationPolicy rules cannot change once added, so the port list of our own
-    // rule 0 is patched into the output; each patch replaces the previous list.
-    const notPorts = [...this.plaintextPorts].sort((a, b) => a - b).map(String);
-    this.denyPlaintextPolicy.apiObject.addJsonPatch(JsonPatch.add('/spec/rules/0/to', [{ operation: { notPorts } }]));
+    // our own rule 0 widens with each port
+    const notPorts = [...this.plaintextPorts].sort((a, b) => a - b);
+    this.denyPlaintextPolicy.replaceRule(0, { from: [{ notPrincipals: [Principal.any()] }], to: [{ notPorts }] });
   }
 
   private ensureAllowlist(): AuthorizationPolicy {
@@ -734,19 +733,17 @@ export class StrictMtlsNamespace extends Construct {
 
 /** A stable key for grouping exceptions by selector, and a readable base for their name. */
 function selectorIdentity(selector: WorkloadSelector): { key: string; base: string } | undefined {
-  const description = selector.toString();
   let key: string;
   let base: string;
-  if (description === 'labels') {
+  if (selector.workload === undefined) {
     const labels = selector.toLabels();
     const keys = Object.keys(labels).sort();
     if (keys.length === 0) return undefined;
     key = `labels:${JSON.stringify(keys.map(k => [k, labels[k]]))}`;
     base = keys.map(k => labels[k]).join('-');
   } else {
-    // a workload selector names its construct path: `workload 'chart/ledger'`
-    key = description;
-    base = /'([^']*)'$/.exec(description)?.[1]?.split('/').pop() ?? description;
+    key = `workload:${selector.workload.node.path}`;
+    base = selector.workload.node.id;
   }
   base = base.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, 53).replace(/-$/, '');
   return { key, base: base.length > 0 ? base : 'workload' };
@@ -794,8 +791,7 @@ function describe(obj: IndexedObject): string {
 
 /** A selector for messages: its labels when given as labels, else the workload it reads them from. */
 function describeSelector(selector: WorkloadSelector): string {
-  const description = selector.toString();
-  return description === 'labels' ? `labels ${showLabels(selector.toLabels())}` : description;
+  return selector.workload === undefined ? `labels ${showLabels(selector.toLabels())}` : selector.toString();
 }
 
 function showLabels(labels: { [key: string]: string }): string {

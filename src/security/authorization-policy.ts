@@ -181,6 +181,24 @@ export class AuthorizationPolicy extends IstioResource {
   public addRule(rule: AuthorizationRule): void {
     const at = `rules[${this.rules.length}]`;
     if (this.rules.length >= 512) throwPropError(this, at, '...', 'at most 512 rules are allowed');
+    this.rules.push(this.checkedRule(rule, at));
+  }
+
+  /**
+   * Replaces a rule added before (e.g. a pattern that widens its own rule as ports are
+   * added), with the same checks as `addRule`.
+   *
+   * @param index the position of the rule, from 0
+   * @param rule the new rule
+   */
+  public replaceRule(index: number, rule: AuthorizationRule): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.rules.length) {
+      throwPropError(this, 'replaceRule(index)', index, `the index of an existing rule, 0 to ${this.rules.length - 1}`);
+    }
+    this.rules[index] = this.checkedRule(rule, `rules[${index}]`);
+  }
+
+  private checkedRule(rule: AuthorizationRule, at: string): AuthorizationRule {
     rule = this.snapshot(rule, at);
     this.checkList(`${at}.from`, rule.from);
     (rule.from ?? []).forEach((source, i) => this.checkSource(source, `${at}.from[${i}].source`));
@@ -188,7 +206,7 @@ export class AuthorizationPolicy extends IstioResource {
     (rule.to ?? []).forEach((operation, i) => this.checkOperation(operation, `${at}.to[${i}].operation`));
     this.checkList(`${at}.when`, rule.when);
     (rule.when ?? []).forEach((condition, i) => this.checkCondition(condition, `${at}.when[${i}]`));
-    this.rules.push(rule);
+    return rule;
   }
 
   /**
