@@ -196,3 +196,34 @@ describe('AuthorizationPolicy', () => {
     expect(out.spec.rules[0].to[0].operation.methods).toEqual(['GET']);
   });
 });
+
+describe('AuthorizationPolicy.replaceRule', () => {
+  test('replaces a rule with the same checks as addRule', () => {
+    const chart = Testing.chart();
+    const ap = new AuthorizationPolicy(chart, 'deny', { action: AuthorizationAction.DENY, rules: [{ from: [{ notPrincipals: [Principal.any()] }] }] });
+    ap.replaceRule(0, { from: [{ notPrincipals: [Principal.any()] }], to: [{ notPorts: [9090] }] });
+    const out = findObject(synthValid(chart), 'AuthorizationPolicy');
+    expect(out.spec.rules).toEqual([{ from: [{ source: { notPrincipals: ['*'] } }], to: [{ operation: { notPorts: ['9090'] } }] }]);
+  });
+
+  test('throws when the index names no rule', () => {
+    const chart = Testing.chart();
+    const ap = new AuthorizationPolicy(chart, 'deny', { action: AuthorizationAction.DENY, rules: [{}] });
+    expect(() => ap.replaceRule(1, {})).toThrow("AuthorizationPolicy 'test/deny': invalid replaceRule(index) 1: the index of an existing rule, 0 to 0");
+  });
+
+  test('throws when the new rule is invalid', () => {
+    const chart = Testing.chart();
+    const ap = new AuthorizationPolicy(chart, 'deny', { action: AuthorizationAction.DENY, rules: [{}] });
+    expect(() => ap.replaceRule(0, { to: [{ ports: [70000] }] })).toThrow("AuthorizationPolicy 'test/deny': invalid rules[0].to[0].operation.ports[0] 70000");
+  });
+});
+
+describe('WorkloadSelector.workload', () => {
+  test('is the construct of fromWorkload, and undefined for fromLabels', () => {
+    const chart = Testing.chart();
+    const pod = new ApiObject(chart, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { labels: { app: 'x' } } });
+    expect(WorkloadSelector.fromWorkload(pod).workload).toBe(pod);
+    expect(WorkloadSelector.fromLabels({ app: 'x' }).workload).toBeUndefined();
+  });
+});
