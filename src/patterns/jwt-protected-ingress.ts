@@ -275,13 +275,11 @@ export class JwtProtectedIngress extends Construct {
   public readonly requestAuthentication: RequestAuthentication;
   /** The DENY policy that rejects requests without a valid token of the issuers. */
   public readonly requireTokenPolicy: AuthorizationPolicy;
-  /** The hosts. */
-  public readonly hosts: string[];
-  /** The paths that need no token. */
-  public readonly publicPaths: string[];
   /** The namespace of the gateway pods, where the policies go. */
   public readonly gatewayNamespace: string;
 
+  private readonly hostList: string[];
+  private readonly publicPathList: string[];
   private readonly selector: { [key: string]: string };
   private readonly scoped: boolean;
   private readonly ports?: number[];
@@ -301,8 +299,8 @@ export class JwtProtectedIngress extends Construct {
       throwPropError(this, 'gatewaySelector', this.selector,
         'an empty selector would apply the policies to every pod of the namespace: give the gateway pods\' labels, e.g. { istio: "ingressgateway" }');
     }
-    this.hosts = this.checkHosts(props.hosts);
-    this.publicPaths = this.checkPublicPaths(props.publicPaths ?? []);
+    this.hostList = this.checkHosts(props.hosts);
+    this.publicPathList = this.checkPublicPaths(props.publicPaths ?? []);
     this.ports = props.gatewayPorts !== undefined ? this.checkPorts(props.gatewayPorts) : undefined;
     const gateway = this.checkGatewayOptions(props);
 
@@ -320,11 +318,11 @@ export class JwtProtectedIngress extends Construct {
     if (gateway === undefined) {
       const servers: GatewayServer[] = [{
         port: { number: 443, protocol: Protocol.HTTPS },
-        hosts: [...this.hosts],
+        hosts: [...this.hostList],
         tls: { credentialName: props.credentialName },
       }];
       if (props.httpsRedirect ?? true) {
-        servers.push({ port: { number: 80, protocol: Protocol.HTTP }, hosts: [...this.hosts], tls: { httpsRedirect: true } });
+        servers.push({ port: { number: 80, protocol: Protocol.HTTP }, hosts: [...this.hostList], tls: { httpsRedirect: true } });
       }
       this.gateway = new Gateway(this, 'Gateway', { selector: { ...this.selector }, servers });
       if (this.ports) {
@@ -334,7 +332,7 @@ export class JwtProtectedIngress extends Construct {
     }
 
     this.virtualService = new VirtualService(this, 'VirtualService', {
-      hosts: [...this.hosts],
+      hosts: [...this.hostList],
       gateways: [gateway ?? this.gateway!],
     });
 
@@ -355,9 +353,10 @@ export class JwtProtectedIngress extends Construct {
     });
 
     if (props.declareJwksHosts ?? true) {
-      const ports = new Map<ServiceEntry, number[]>();
+      const declared = new Set<string>();
       for (const { external } of resolved) {
-        if (!external) continue;
+        if (!external || declared.has(`${external.host}:${external.port}`)) continue;
+        declared.add(`${external.host}:${external.port}`);
         let entry = this.serviceEntries.find(se => se.hosts[0] === external.host);
         if (!entry) {
           entry = new ServiceEntry(this, `Jwks-${external.host.replace(/\./g, '-')}`, {
@@ -368,18 +367,24 @@ export class JwtProtectedIngress extends Construct {
             exportTo: ['.'],
           });
           this.serviceEntries.push(entry);
-          ports.set(entry, []);
         }
-        if (!ports.get(entry)!.includes(external.port)) {
-          entry.addPort({ number: external.port, protocol: Protocol.HTTPS });
-          ports.get(entry)!.push(external.port);
-        }
+        entry.addPort({ number: external.port, protocol: Protocol.HTTPS });
       }
     }
 
     (props.routes ?? []).forEach(route => this.addRoute(route));
     (props.requireClaims ?? []).forEach(requirement => this.addClaimRequirement(requirement));
     this.node.addValidation({ validate: () => this.validateComplete() });
+  }
+
+  /** The hosts. */
+  public get hosts(): string[] {
+    return [...this.hostList];
+  }
+
+  /** The paths that need no token. */
+  public get publicPaths(): string[] {
+    return [...this.publicPathList];
   }
 
   /** The DENY policies of the required claims, one per claim. */
@@ -454,8 +459,8 @@ export class JwtProtectedIngress extends Construct {
   /** The rule, limited to this construct's hosts (with and without port) and to the protected paths. */
   private scopedRule(rule: AuthorizationRule): AuthorizationRule {
     const operation: AuthorizationOperation = {
-      hosts: this.scoped ? this.hosts.flatMap(h => [h, `${h}:*`]) : undefined,
-      notPaths: this.publicPaths.length > 0 ? [...this.publicPaths] : undefined,
+      hosts: this.scoped ? this.hostList.flatMap(h => [h, `${h}:*`]) : undefined,
+      notPaths: this.publicPathList.length > 0 ? [...this.publicPathList] : undefined,
       ports: this.ports ? [...this.ports] : undefined,
     };
     return operation.hosts || operation.notPaths || operation.ports ? { ...rule, to: [operation] } : rule;
@@ -559,7 +564,7 @@ export class JwtProtectedIngress extends Construct {
     }
     if (props.gatewayHosts !== undefined) {
       const served = props.gatewayHosts.map(h => h.slice(h.indexOf('/') + 1));
-      this.hosts.forEach((host, i) => {
+      this.hostList.forEach((host, i) => {
         if (!served.some(s => covers(s, host))) {
           throwPropError(this, `hosts[${i}]`, host,
             `the gateway serves ${JSON.stringify(props.gatewayHosts)}, not this host (IST0132 VirtualServiceHostNotFoundInGateway): add it to the gateway or remove it here`);
@@ -575,9 +580,9 @@ export class JwtProtectedIngress extends Construct {
       errors.push(constructMessage(this, 'has no route: add one with addRoute({ pathPrefix: "/", destination: RouteDestination.to(...) })'));
     }
     for (const host of this.virtualService.hosts) {
-      if (!this.hosts.some(h => h.toLowerCase() === host.toLowerCase())) {
+      if (!this.hostList.some(h => h.toLowerCase() === host.toLowerCase())) {
         errors.push(constructMessage(this,
-          `the VirtualService has host "${host}", which is not in hosts ${JSON.stringify(this.hosts)}: the Gateway does not serve it `
+          `the VirtualService has host "${host}", which is not in hosts ${JSON.stringify(this.hostList)}: the Gateway does not serve it `
           + '(IST0132) and the token policy does not cover it; pass it in hosts instead of adding it to the VirtualService'));
       }
     }
