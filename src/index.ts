@@ -47,6 +47,8 @@ export * from './patterns/canary-match';
 export * from './patterns/strict-mtls-namespace';
 export * from './patterns/egress-gateway';
 export * from './patterns/egress-traffic';
+export * from './patterns/jwt-issuer';
+export * from './patterns/jwt-protected-ingress';
 
 // validation
 export * from './validation/findings';
