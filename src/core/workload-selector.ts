@@ -47,7 +47,11 @@ export class WorkloadSelector {
    */
   public readonly workload?: IConstruct;
 
-  private constructor(private readonly producer: () => { [key: string]: string }, private readonly description: string, workload: IConstruct | undefined) {
+  private constructor(
+    private readonly producer: () => { [key: string]: string },
+    private readonly description: string,
+    workload: IConstruct | undefined,
+  ) {
     this.workload = workload;
   }
 
