@@ -190,7 +190,7 @@ function compare(publicPaths: string[] | undefined, publishedPolicy: any): Compa
     [PUBLISHED_GATEWAY, byName(ingress.gateway!.name)],
     [PUBLISHED_VIRTUAL_SERVICE, byName(ingress.virtualService.name)],
     [PUBLISHED_REQUEST_AUTHENTICATION, byName(ingress.requestAuthentication.name)],
-    [publishedPolicy, byName(ingress.requireTokenPolicy.name)],
+    [publishedPolicy, byName(ingress.requireTokenPolicy!.name)],
     ...ingress.jwksServiceEntries.map(se => [undefined, byName(se.name)] as [any, any]),
   ];
   expect(pairs.length).toBe(out.length - 1); // every synthesized Istio object is compared

@@ -88,7 +88,8 @@ describe('JwtProtectedIngress', () => {
     expect(ingress.gateway?.name).toBe('test-api-gateway');
     expect(ingress.virtualService.name).toBe('test-api-virtualservice');
     expect(ingress.requestAuthentication.issuers).toEqual(['testing@secure.istio.io']);
-    expect(ingress.requireTokenPolicy.action).toBe(AuthorizationAction.DENY);
+    expect(ingress.requireTokenPolicy?.action).toBe(AuthorizationAction.DENY);
+    expect(ingress.externalAuthorizationPolicy).toBeUndefined();
     expect(ingress.claimPolicies).toEqual([]);
     expect(ingress.jwksServiceEntries.map(s => s.hosts)).toEqual([['raw.githubusercontent.com']]);
     expect(ingress.hosts).toEqual(['api.example.com']);
@@ -227,7 +228,7 @@ describe('JwtProtectedIngress', () => {
   test('secure by default: the token policy is always made, and public paths are only carved out of it', () => {
     const chart = shopChart();
     const ingress = new JwtProtectedIngress(chart, 'api', minimal({ publicPaths: ['/healthz'] }));
-    const deny = findObject(synthValid(chart), 'AuthorizationPolicy', ingress.requireTokenPolicy.name);
+    const deny = findObject(synthValid(chart), 'AuthorizationPolicy', ingress.requireTokenPolicy!.name);
     expect(deny.spec.action).toBe('DENY');
     expect(deny.spec.rules[0].from).toEqual([{ source: { notRequestPrincipals: ['testing@secure.istio.io/*'] } }]);
     expect(deny.spec.rules[0].to[0].operation.notPaths).toEqual(['/healthz']);

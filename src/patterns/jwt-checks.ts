@@ -5,10 +5,15 @@
 import { isDnsLabel } from '../core/protocol';
 import { JwtRule } from '../security/request-authentication';
 
-/** A checked issuer: its JWT rule, and the JWKS host to declare when it is outside the cluster. */
+/**
+ * A checked issuer: its JWT rule, the JWKS host to declare when it is outside the
+ * cluster, and for `JwtIssuer.oauth2Proxy` the extension provider that gates requests.
+ */
 export interface ResolvedIssuer {
   readonly rule: JwtRule;
   readonly external?: { readonly host: string; readonly port: number };
+  /** The mesh config `extensionProviders` entry of a CUSTOM policy that replaces the token policy. */
+  readonly gateProvider?: string;
 }
 
 /** `<service>.<namespace>.svc` or `<service>.<namespace>.svc.<cluster domain>`. */

@@ -92,7 +92,8 @@ export interface JwtProtectedIngressProps {
    * The issuers whose tokens are accepted (at least one), e.g.
    * `JwtIssuer.auth0('my-tenant.eu.auth0.com', { audiences: ['https://api.example.com'] })`.
    * A token of another issuer is rejected here even when another RequestAuthentication
-   * of the shared gateway accepts it.
+   * of the shared gateway accepts it. A `JwtIssuer.oauth2Proxy(...)` issuer must be
+   * the only one: oauth2-proxy then gates the requests (see the construct's doc).
    */
   readonly issuers: JwtIssuer[];
 
@@ -180,7 +181,8 @@ export interface JwtProtectedIngressProps {
   /**
    * Claims every token must carry (`[{ claim: 'groups', values: ['admin'] }]`): one
    * DENY policy each, rejecting tokens without one of the values. More with
-   * `addClaimRequirement()`.
+   * `addClaimRequirement()`. Not with a `JwtIssuer.oauth2Proxy` issuer (require them
+   * in oauth2-proxy, e.g. `--allowed-group`).
    *
    * @default - a valid token of an issuer is enough
    */
@@ -212,10 +214,11 @@ export interface JwtProtectedIngressProps {
  * Exposes services through the ingress gateway and requires a valid JWT: a Gateway
  * (HTTPS, plus an HTTP-to-HTTPS redirect), a VirtualService, a RequestAuthentication
  * on the gateway pods, and the AuthorizationPolicy that rejects requests without a
- * token.
+ * token (with `JwtIssuer.oauth2Proxy`: that sends them to OAuth2 Proxy to log in).
  *
  * Secure defaults:
- * - A token is required. A RequestAuthentication alone rejects bad tokens but lets
+ * - A token is required (with `JwtIssuer.oauth2Proxy`: an oauth2-proxy session or a
+ *   token it accepts, see below). A RequestAuthentication alone rejects bad tokens but lets
  *   requests WITHOUT a token through; this construct always adds a DENY policy
  *   (`RequireToken`) for requests with no valid token of its own issuers
  *   (`notRequestPrincipals: ["<issuer>/*"]`): a token of another issuer configured on
@@ -234,6 +237,20 @@ export interface JwtProtectedIngressProps {
  *   hosts are declared with a ServiceEntry visible to the gateway namespace only.
  * - Auth0 issuers need audiences.
  *
+ * With a `JwtIssuer.oauth2Proxy` issuer (browser login through OAuth2 Proxy), the gate
+ * is a CUSTOM policy instead (`externalAuthorizationPolicy`, provider = the mesh config
+ * entry of oauth2-proxy): every request to the hosts, except `publicPaths`, goes to
+ * oauth2-proxy first, and reaches a backend only when oauth2-proxy allows it (a
+ * session cookie, or a bearer token it accepts); otherwise the client gets
+ * oauth2-proxy's answer (login redirect or 401). The CUSTOM policy is scoped like the
+ * DENY policies (hosts with and without port, `notPaths`, `gatewayPorts`). Envoy runs
+ * the JWT filter before ext_authz and never verifies the ID token oauth2-proxy adds, so
+ * there is no token DENY policy (`requireTokenPolicy` is undefined: it would deny every
+ * browser request) and no claim policy (`requireClaims` is refused: a browser session
+ * has no claims at the gateway). The RequestAuthentication stays: tokens that API
+ * clients send themselves are verified (401 when bad) and kept for oauth2-proxy. The
+ * mesh config entry to add is shown on `JwtIssuer.oauth2Proxy`.
+ *
  * What it cannot scope on a shared gateway:
  * - The RequestAuthentication applies to every request the gateway pods receive. A
  *   request to another host that carries a token of an issuer no RequestAuthentication
@@ -249,11 +266,13 @@ export interface JwtProtectedIngressProps {
  *
  * Checks: at once, host syntax and duplicates, wildcard hosts with scoped policies,
  * issuer and JWKS URLs (https outside the cluster), public paths (absolute), claims,
- * route paths, ports, gateway options that exclude each other, and with `gatewayHosts`,
- * a host the existing gateway does not serve (IST0132). At validation: no route, a host
- * added to the VirtualService directly (served by no Gateway of this construct and not
- * covered by the token policy), and with `gatewayPorts`, a server whose pod port (per
- * the gateway Service, when it is in the app) is not listed.
+ * an oauth2Proxy issuer with other issuers, with claims or with options that need a
+ * token the gateway verified, route paths, ports, gateway options that exclude each
+ * other, and with `gatewayHosts`, a host the existing gateway does not serve
+ * (IST0132). At validation: no route, a host added to the VirtualService directly
+ * (served by no Gateway of this construct and not covered by the token policy), and
+ * with `gatewayPorts`, a server whose pod port (per the gateway Service, when it is in
+ * the app) is not listed.
  *
  * @example
  * const api = new JwtProtectedIngress(this, 'api', {
@@ -273,8 +292,18 @@ export class JwtProtectedIngress extends Construct {
   public readonly virtualService: VirtualService;
   /** The RequestAuthentication on the gateway pods, one JWT rule per issuer. */
   public readonly requestAuthentication: RequestAuthentication;
-  /** The DENY policy that rejects requests without a valid token of the issuers. */
-  public readonly requireTokenPolicy: AuthorizationPolicy;
+  /**
+   * The DENY policy that rejects requests without a valid token of the issuers.
+   * Undefined with a `JwtIssuer.oauth2Proxy` issuer, whose gate is
+   * `externalAuthorizationPolicy`: exactly one of the two is set.
+   */
+  public readonly requireTokenPolicy?: AuthorizationPolicy;
+  /**
+   * With a `JwtIssuer.oauth2Proxy` issuer: the CUSTOM policy that sends every request
+   * to the hosts, except `publicPaths`, to oauth2-proxy (the mesh config's extension
+   * provider). Undefined otherwise: the gate is then `requireTokenPolicy`.
+   */
+  public readonly externalAuthorizationPolicy?: AuthorizationPolicy;
   /** The namespace of the gateway pods, where the policies go. */
   public readonly gatewayNamespace: string;
 
@@ -286,6 +315,8 @@ export class JwtProtectedIngress extends Construct {
   private readonly claimPolicyList: AuthorizationPolicy[] = [];
   private readonly claimKeys: string[] = [];
   private readonly serviceEntries: ServiceEntry[] = [];
+  /** The extension provider of an oauth2Proxy issuer, which gates instead of the token policy. */
+  private readonly gateProvider?: string;
 
   public constructor(scope: Construct, id: string, props: JwtProtectedIngressProps) {
     super(scope, id);
@@ -314,6 +345,14 @@ export class JwtProtectedIngress extends Construct {
         throwPropError(this, `issuers[${i}].issuer`, r.rule.issuer, `issuers[${first}] has the same issuer: give each issuer once, with all its audiences`);
       }
     });
+    const gated = resolved.findIndex(r => r.gateProvider !== undefined);
+    if (gated >= 0 && resolved.length > 1) {
+      throwPropError(this, 'issuers', props.issuers.map(issuer => issuer.kind),
+        `issuers[${gated}] is JwtIssuer.oauth2Proxy, which sends every request through oauth2-proxy instead of requiring a token of the issuers: `
+        + 'one gate per JwtProtectedIngress, so give it alone (oauth2-proxy can accept tokens of other issuers itself, --extra-jwt-issuers), '
+        + 'or put the other issuers on a JwtProtectedIngress of their own');
+    }
+    this.gateProvider = resolved[gated]?.gateProvider;
 
     if (gateway === undefined) {
       const servers: GatewayServer[] = [{
@@ -344,13 +383,23 @@ export class JwtProtectedIngress extends Construct {
       ...policyScope,
       jwtRules: resolved.map(r => r.rule),
     });
-    this.requireTokenPolicy = new AuthorizationPolicy(this, 'RequireToken', {
-      ...policyScope,
-      action: AuthorizationAction.DENY,
-      rules: [this.scopedRule({
-        from: [{ notRequestPrincipals: resolved.map(r => `${r.rule.issuer}/*`) }],
-      })],
-    });
+    if (this.gateProvider !== undefined) {
+      // jwt_authn runs before ext_authz: a token DENY policy would deny every browser session
+      this.externalAuthorizationPolicy = new AuthorizationPolicy(this, 'ExternalAuthorization', {
+        ...policyScope,
+        action: AuthorizationAction.CUSTOM,
+        provider: this.gateProvider,
+        rules: [this.scopedRule({})],
+      });
+    } else {
+      this.requireTokenPolicy = new AuthorizationPolicy(this, 'RequireToken', {
+        ...policyScope,
+        action: AuthorizationAction.DENY,
+        rules: [this.scopedRule({
+          from: [{ notRequestPrincipals: resolved.map(r => `${r.rule.issuer}/*`) }],
+        })],
+      });
+    }
 
     if (props.declareJwksHosts ?? true) {
       const declared = new Set<string>();
@@ -421,13 +470,20 @@ export class JwtProtectedIngress extends Construct {
 
   /**
    * Requires a claim in every token (on the protected paths of this construct's
-   * hosts) and returns the DENY policy that enforces it.
+   * hosts) and returns the DENY policy that enforces it. Not with a
+   * `JwtIssuer.oauth2Proxy` issuer: require it in oauth2-proxy instead.
    *
    * @example
    * ingress.addClaimRequirement({ claim: 'groups', values: ['admin'] });
    */
   public addClaimRequirement(requirement: JwtClaimRequirement): AuthorizationPolicy {
     const prop = `requireClaims[${this.claimKeys.length}]`;
+    if (this.gateProvider !== undefined) {
+      throwPropError(this, `${prop}.claim`, requirement.claim,
+        'claims are read by the gateway\'s JWT filter, which runs before oauth2-proxy and never sees the ID token oauth2-proxy forwards: '
+        + 'a browser session has no claims there, so every request would be denied. Require them in oauth2-proxy (--allowed-group, --email-domain), '
+        + 'or on the backend\'s sidecar (a RequestAuthentication and an AuthorizationPolicy there)');
+    }
     const names = [requirement.claim, ...(requirement.nested ?? [])];
     names.forEach((name, i) => {
       if (typeof name !== 'string' || name.length === 0 || /[\[\]\s]/.test(name)) {
