@@ -10,7 +10,11 @@ npx projen compile >/dev/null
 
 # every app resolves `cdk8s-istio` to this checkout; the validation plugin is loaded
 # by relative path (`package: ./node_modules/cdk8s-istio`), as cdk8s-cli would try
-# to install a plain package name from the registry
+# to install a plain package name from the registry. The links point back at the
+# checkout, a cycle for tools that walk the tree (jsii-docgen), so they are removed
+# when the script ends.
+cleanup() { rm -rf examples/node_modules examples/*/node_modules; }
+trap cleanup EXIT
 for cfg in examples/*/cdk8s.yaml; do
   mkdir -p "$(dirname "$cfg")/node_modules"
   ln -sfn "$root" "$(dirname "$cfg")/node_modules/cdk8s-istio"

@@ -4,7 +4,7 @@ import { Analyzer, AnalyzeOptions } from './engine';
 import { Finding, FindingLevel, ManifestSource } from './findings';
 
 /** Options of `IstioValidation.enable`. */
-export interface IstioAnalyzeOptions extends AnalyzeOptions {
+export interface IstioValidationOptions extends AnalyzeOptions {
   /**
    * Print warnings and infos to stderr at synth.
    * @default true
@@ -31,7 +31,7 @@ export class IstioValidation {
    * Validate every synth of this app (or of any construct tree root).
    * Calling it again replaces the options.
    */
-  public static enable(app: App, options: IstioAnalyzeOptions = {}): void {
+  public static enable(app: App, options: IstioValidationOptions = {}): void {
     const root = app.node.root as any;
     const existing: AppValidation | undefined = root[ENABLED];
     if (existing) {
@@ -62,7 +62,7 @@ export class IstioValidation {
 }
 
 class AppValidation implements IValidation {
-  constructor(private readonly app: App, public options: IstioAnalyzeOptions) {}
+  constructor(private readonly app: App, public options: IstioValidationOptions) {}
 
   public validate(): string[] {
     const findings = IstioValidation.findings(this.app, this.options);
