@@ -1,88 +1,19 @@
-import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { isClusterServiceHost, parseUrl, ResolvedIssuer } from './jwt-checks';
 import { throwPropError } from '../core/errors';
 import { isFqdn, isIpAddress } from '../core/protocol';
-import { JwtClaimToHeader, JwtHeader } from '../security/request-authentication';
+import { JwtTokenOptions } from '../security/request-authentication';
 
 /**
  * How a `JwtIssuer` reads and forwards tokens: every JWT rule field except the
- * issuer and its keys, which the preset fixes.
+ * issuer and its keys, which the preset fixes. With `JwtIssuer.oauth2Proxy`,
+ * `forwardOriginalToken` defaults to true (its external authorizer runs after the
+ * token check and must still see the token), and `outputPayloadToHeader` and
+ * `outputClaimToHeaders` are refused (see there).
  *
  * @see https://istio.io/latest/docs/reference/config/security/jwt/#JWTRule
  */
-export interface JwtIssuerOptions {
-  /**
-   * The audiences accepted (the token's `aud` must contain one of them). Required
-   * for Auth0: one tenant issues tokens for all its APIs, and without an audience a
-   * token minted for another API of the tenant would be accepted here.
-   *
-   * @default - the `aud` claim is not checked
-   */
-  readonly audiences?: string[];
-
-  /**
-   * The headers the token is read from, e.g. `{ name: 'Authorization', prefix: 'Bearer ' }`.
-   *
-   * @default - `Authorization: Bearer <token>`, then the `access_token` query parameter
-   */
-  readonly fromHeaders?: JwtHeader[];
-
-  /**
-   * The query parameters the token is read from.
-   *
-   * @default - see `fromHeaders`
-   */
-  readonly fromParams?: string[];
-
-  /**
-   * The cookies the token is read from.
-   *
-   * @default - see `fromHeaders`
-   */
-  readonly fromCookies?: string[];
-
-  /**
-   * Keep the token in the request forwarded to the backend.
-   *
-   * @default false (the gateway removes the token after validating it); true for
-   * `JwtIssuer.oauth2Proxy`, whose external authorizer runs after the token check and
-   * must still see the token
-   */
-  readonly forwardOriginalToken?: boolean;
-
-  /**
-   * A header to receive the verified token's payload (base64url-encoded JSON).
-   * Not with `JwtIssuer.oauth2Proxy` (see there).
-   *
-   * @default - the payload is not forwarded
-   */
-  readonly outputPayloadToHeader?: string;
-
-  /**
-   * Claims of the verified token to copy to request headers (e.g. `sub` to `x-jwt-sub`).
-   * On public paths no token is verified, so a header of that name sent by the client
-   * reaches the backend unchanged: backends must not trust it there. Not with
-   * `JwtIssuer.oauth2Proxy` (see there).
-   *
-   * @default - no claim is copied
-   */
-  readonly outputClaimToHeaders?: JwtClaimToHeader[];
-
-  /**
-   * Claims whose string value is a space-separated list (at most 64).
-   *
-   * @default - only `scope` and `permission` are treated so
-   */
-  readonly spaceDelimitedClaims?: string[];
-
-  /**
-   * How long to wait for the JWKS to be fetched (at least 1ms).
-   *
-   * @default - Istio's default, 5s
-   */
-  readonly timeout?: Duration;
-}
+export interface JwtIssuerOptions extends JwtTokenOptions {}
 
 /** Options of `JwtIssuer.auth0()`. */
 export interface Auth0IssuerOptions extends JwtIssuerOptions {}

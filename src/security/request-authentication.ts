@@ -45,7 +45,7 @@ export interface JwtClaimToHeader {
  *
  * @see https://istio.io/latest/docs/reference/config/security/jwt/#JWTRule
  */
-export interface JwtRule {
+export interface JwtRule extends JwtTokenOptions {
   /**
    * The issuer, matched against the token's `iss` claim, usually a URL
    * (`https://accounts.example.com`) or an e-mail address.
@@ -69,7 +69,15 @@ export interface JwtRule {
    * @default - keys are fetched from `jwksUri` or the issuer's discovery document
    */
   readonly jwks?: string;
+}
 
+/**
+ * How a JWT rule reads, checks and forwards tokens: every field of Istio's JWTRule
+ * except the issuer and its keys.
+ *
+ * @see https://istio.io/latest/docs/reference/config/security/jwt/#JWTRule
+ */
+export interface JwtTokenOptions {
   /**
    * The audiences accepted (the token's `aud` must contain one of them).
    *
