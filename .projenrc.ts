@@ -27,7 +27,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   pullRequestTemplate: false,
 
   // non-jsii runtime libraries are bundled; their types never appear in the public API
-  bundledDeps: ['yaml@2.9.1', 'ajv@8.20.0', '@bufbuild/cel@0.6.1'],
+  // (the CRD layer walks the structural schemas itself, for Kubernetes' semantics and
+  // precise messages; @bufbuild/protobuf is @bufbuild/cel's peer dependency)
+  bundledDeps: ['yaml@2.9.1', '@bufbuild/cel@0.6.1', '@bufbuild/protobuf@2.17.0'],
   devDeps: ['typescript@~6.0.3', '@types/node@^20', 'cdk8s-cli@2.207.60', 'cdk8s-plus-32@2.5.92'],
 
   // the generated L1 lives in top-level imports/, compiled by jsii together with src/

@@ -10,7 +10,18 @@
 import { Finding, FindingLayer, FindingLevel } from '../findings';
 import { CrdData, crdData, CrdVersionData } from './data';
 import { validateMetadata } from './metadata';
-import { compileSchema, SchemaNode, Walker, WalkSink } from './schema';
+import type { SchemaNode, WalkSink } from './schema';
+
+/**
+ * The schema walker and the CEL environment, loaded on first validation: importing
+ * the library must not pay for @bufbuild/cel.
+ */
+let schemaModule: typeof import('./schema') | undefined;
+function schema(): typeof import('./schema') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  schemaModule ??= require('./schema') as typeof import('./schema');
+  return schemaModule;
+}
 
 /** Options of the CRD validator. */
 export interface CrdValidationOptions {
@@ -53,7 +64,7 @@ function crdByKind(group: string, kind: string): CrdData | undefined {
 function schemaNode(index: number): SchemaNode {
   let node = compiledSchemas.get(index);
   if (!node) {
-    node = compileSchema(crdData().schemas[index]);
+    node = schema().compileSchema(crdData().schemas[index]);
     compiledSchemas.set(index, node);
   }
   return node;
@@ -130,7 +141,7 @@ export class CrdValidator {
         if (key === 'status' && target.version.statusSubresource) continue;
         body[key] = obj[key];
       }
-      new Walker(sink).walk(body, target.root, '');
+      new (schema().Walker)(sink).walk(body, target.root, '');
     } catch (e) {
       add(RULE_UNEVALUABLE, unevaluableLevel, undefined,
         `the CRD validator failed on this object (${(e as Error).message}); it could not be checked`);
