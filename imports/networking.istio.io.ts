@@ -7959,10 +7959,9 @@ export interface VirtualServiceSpecHttp {
   readonly mirror?: VirtualServiceSpecHttpMirror;
 
   /**
-   * @schema VirtualServiceSpecHttp#mirror_percent
+   * @schema VirtualServiceSpecHttp#mirrorPercent
    */
   readonly mirrorPercent?: number;
-
 
   /**
    * Percentage of the traffic to be mirrored by the `mirror` field.
@@ -8035,7 +8034,7 @@ export function toJson_VirtualServiceSpecHttp(obj: VirtualServiceSpecHttp | unde
     'headers': toJson_VirtualServiceSpecHttpHeaders(obj.headers),
     'match': obj.match?.map(y => toJson_VirtualServiceSpecHttpMatch(y)),
     'mirror': toJson_VirtualServiceSpecHttpMirror(obj.mirror),
-    'mirror_percent': obj.mirrorPercent,
+    'mirrorPercent': obj.mirrorPercent,
     'mirrorPercentage': toJson_VirtualServiceSpecHttpMirrorPercentage(obj.mirrorPercentage),
     'mirrors': obj.mirrors?.map(y => toJson_VirtualServiceSpecHttpMirrors(y)),
     'name': obj.name,

@@ -13,9 +13,35 @@ const root = path.resolve(__dirname, '..');
 const outDir = path.join(root, 'imports');
 const tmpDir = path.join(root, '.tmp', 'import');
 
+/**
+ * Istio's CRDs keep a few proto field names beside their JSON names (`jwks_uri` beside
+ * `jwksUri`, `mirror_percent` beside `mirrorPercent`). cdk8s import gives both the same
+ * camelCase property and writes the snake_case one, so the L1 would emit the alias.
+ * Dropping an alias whose camelCase twin is in the same schema keeps the documented name.
+ */
+function withoutProtoAliases(schema: any): any {
+  if (Array.isArray(schema)) return schema.map(withoutProtoAliases);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: any = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'properties' && value && typeof value === 'object') {
+      const props: any = {};
+      for (const [name, sub] of Object.entries(value as object)) {
+        const camel = name.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
+        if (camel !== name && camel in (value as object)) continue;
+        props[name] = withoutProtoAliases(sub);
+      }
+      out[key] = props;
+    } else {
+      out[key] = withoutProtoAliases(value);
+    }
+  }
+  return out;
+}
+
 const byGroup = new Map<string, Crd[]>();
 for (const crd of readCrds()) {
-  const keep = newestServed(crd);
+  const keep = withoutProtoAliases(newestServed(crd));
   const filtered: Crd = { ...crd, spec: { ...crd.spec, versions: [{ ...keep, storage: true }] } };
   const list = byGroup.get(crd.spec.group) ?? [];
   list.push(filtered);
