@@ -1,8 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { isDnsLabel, isDnsSubdomain } from './names';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const TRUST_DOMAIN = /^[a-z0-9._-]+$/;
 
 /**
@@ -32,8 +31,8 @@ export class Principal {
    */
   public static serviceAccount(namespace: string, name: string, trustDomain?: string): Principal {
     const td = checkTrustDomain('Principal.serviceAccount', trustDomain);
-    checkName('Principal.serviceAccount', 'namespace', namespace, DNS_LABEL, 63, 'a DNS label (lower case letters, digits and "-", at most 63 characters)');
-    checkName('Principal.serviceAccount', 'name', name, DNS_SUBDOMAIN, 253, 'a DNS subdomain (lower case letters, digits, "-" and ".", at most 253 characters)');
+    checkName('Principal.serviceAccount', 'namespace', namespace, isDnsLabel, 'a DNS label (lower case letters, digits and "-", at most 63 characters)');
+    checkName('Principal.serviceAccount', 'name', name, isDnsSubdomain, 'a DNS subdomain (lower case letters, digits, "-" and ".", at most 253 characters)');
     const value = `${td}/ns/${namespace}/sa/${name}`;
     return new Principal(() => value, value);
   }
@@ -47,7 +46,7 @@ export class Principal {
    */
   public static namespace(namespace: string, trustDomain?: string): Principal {
     const td = checkTrustDomain('Principal.namespace', trustDomain);
-    checkName('Principal.namespace', 'namespace', namespace, DNS_LABEL, 63, 'a DNS label (lower case letters, digits and "-", at most 63 characters)');
+    checkName('Principal.namespace', 'namespace', namespace, isDnsLabel, 'a DNS label (lower case letters, digits and "-", at most 63 characters)');
     const value = `${td}/ns/${namespace}/sa/*`;
     return new Principal(() => value, value);
   }
@@ -124,8 +123,8 @@ function checkTrustDomain(where: string, trustDomain: string | undefined): strin
   return td;
 }
 
-function checkName(where: string, what: string, value: string, pattern: RegExp, max: number, allowed: string): void {
-  if (value.length === 0 || value.length > max || !pattern.test(value)) {
+function checkName(where: string, what: string, value: string, valid: (value: string) => boolean, allowed: string): void {
+  if (!valid(value)) {
     throw new Error(`${where}: invalid ${what} ${JSON.stringify(value)}: must be ${allowed}`);
   }
 }

@@ -1,6 +1,6 @@
-import { isIP } from 'net';
 import { IConstruct } from 'constructs';
 import { throwPropError } from './errors';
+import { isDnsLabel, isIpAddress, isUnixAddress } from './names';
 
 /**
  * The protocol of a port, spelled as Istio spells it (Gateway servers, ServiceEntry
@@ -37,6 +37,7 @@ export enum Protocol {
 // ---------------------------------------------------------------------------
 // Internal helpers shared by the networking constructs. Not part of the public
 // (jsii) API: `src/index.ts` re-exports only the `Protocol` enum of this module.
+// The syntax of names, hosts and addresses is in `./names`.
 // ---------------------------------------------------------------------------
 
 /** HTTP-family protocols: routed by the Host header. */
@@ -94,141 +95,6 @@ export function checkPortNumber(scope: IConstruct, prop: string, port: number): 
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throwPropError(scope, prop, port, 'a port must be an integer from 1 to 65535');
   }
-}
-
-// ---------------------------------------------------------------------------
-// Names and hosts
-// ---------------------------------------------------------------------------
-
-/** A DNS-1123 label: lowercase alphanumerics and "-", starting and ending alphanumeric, at most 63. */
-export function isDnsLabel(value: string): boolean {
-  return value.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value);
-}
-
-/** Dot-separated DNS labels (a trailing dot is allowed), at most 255 characters. No wildcard. */
-export function isDnsName(value: string): boolean {
-  if (value.length === 0 || value.length > 255) return false;
-  const labels = value.endsWith('.') ? value.slice(0, -1).split('.') : value.split('.');
-  return labels.every(isDnsLabel);
-}
-
-/** A DNS name with at least one dot (Istio's "FQDN"). */
-export function isFqdn(value: string): boolean {
-  return isDnsName(value) && value.replace(/\.$/, '').includes('.');
-}
-
-/**
- * A host with an optional wildcard first label: `*`, `*.example.com` or a DNS name.
- * Partial wildcards (`*foo.example.com`, `foo.*.com`) are rejected, as Istio does.
- */
-export function isWildcardHost(value: string): boolean {
-  if (value === '*') return true;
-  if (value.startsWith('*.')) return isDnsName(value.slice(2));
-  return isDnsName(value);
-}
-
-/** An IPv4 or IPv6 address. */
-export function isIpAddress(value: string): boolean {
-  return isIP(value) !== 0;
-}
-
-/** An IPv4 or IPv6 CIDR block (`10.0.0.0/8`, `2001:db8::/32`). */
-export function isCidr(value: string): boolean {
-  const parts = value.split('/');
-  if (parts.length !== 2 || !/^\d{1,3}$/.test(parts[1])) return false;
-  const family = isIP(parts[0]);
-  const bits = Number(parts[1]);
-  return (family === 4 && bits <= 32) || (family === 6 && bits <= 128);
-}
-
-/**
- * Checks a unix domain socket address `unix://<absolute path>` or `unix://@<abstract>`,
- * not ending in `/` (as Istio validates it).
- */
-export function isUnixAddress(value: string): boolean {
-  if (!value.startsWith('unix://')) return false;
-  const path = value.slice('unix://'.length);
-  if (path.startsWith('@')) return path.length > 1;
-  return path.startsWith('/') && !path.endsWith('/') && path.length > 1;
-}
-
-/** Where a `namespace/host` entry is used: the rules differ slightly. */
-export enum NamespacedHostContext {
-  /** Gateway server hosts: `ns/` optional; namespace `*`, `.` or a name; the host may be an IP. */
-  GATEWAY = 'GATEWAY',
-  /** Sidecar egress hosts: `ns/` required; namespace `*`, `.`, `~` or a name. */
-  SIDECAR = 'SIDECAR',
-}
-
-/**
- * Checks a `namespace/dnsName` host as Gateway servers and Sidecar egress listeners
- * take it. The dnsName is `*`, `*.example.com` or a name with a dot (no short names,
- * no partial wildcards).
- */
-export function checkNamespacedHost(scope: IConstruct, prop: string, value: string, context: NamespacedHostContext): void {
-  const gateway = context === NamespacedHostContext.GATEWAY;
-  const slash = value.indexOf('/');
-  if (slash < 0 && !gateway) {
-    throwPropError(scope, prop, value, 'a host must be "<namespace>/<dnsName>": "./*" (this namespace), "*/<host>" (any namespace), "~/*" (none) or "<namespace>/<host>"');
-  }
-  const ns = slash < 0 ? undefined : value.slice(0, slash);
-  const host = slash < 0 ? value : value.slice(slash + 1);
-  const namespaces = gateway ? '"*", "." or a namespace name' : '"*", ".", "~" or a namespace name';
-  if (ns !== undefined && !(ns === '*' || ns === '.' || (!gateway && ns === '~') || isDnsLabel(ns))) {
-    throwPropError(scope, prop, value, `the namespace part must be ${namespaces}`);
-  }
-  const hostOk = host === '*'
-    || (isWildcardHost(host) && host.replace(/\.$/, '').includes('.'))
-    || (gateway && isIpAddress(host));
-  if (!hostOk) {
-    throwPropError(scope, prop, value,
-      `the host part must be "*", "*.<domain>" or a fully qualified name such as "reviews.bookinfo.svc.cluster.local"${gateway ? ' or an IP address' : ''} (no short names, no partial wildcards)`);
-  }
-}
-
-/** A namespace and a name, as parsed from `ns/name` or `name` + namespace. */
-export interface NamespacedName {
-  readonly name: string;
-  readonly namespace?: string;
-}
-
-/**
- * Parses a reference to an object made elsewhere: `ns/name`, or `name` with an
- * optional namespace. Both parts must be DNS labels.
- */
-export function parseNamespacedName(scope: IConstruct, prop: string, value: string, namespace?: string): NamespacedName {
-  const parts = value.split('/');
-  if (parts.length > 2) {
-    throwPropError(scope, prop, value, 'give "<namespace>/<name>" or "<name>"');
-  }
-  const [ns, name] = parts.length === 2 ? [parts[0], parts[1]] : [namespace, parts[0]];
-  if (parts.length === 2 && namespace !== undefined && namespace !== ns) {
-    throwPropError(scope, prop, value, `the namespace in the name ("${ns}") differs from the namespace option ("${namespace}"): give it once`);
-  }
-  if (!isDnsLabel(name) || (ns !== undefined && !isDnsLabel(ns))) {
-    throwPropError(scope, prop, value, 'the name and namespace must be DNS labels (lowercase letters, digits and "-")');
-  }
-  return { name, namespace: ns };
-}
-
-/**
- * True when two hosts can match the same name: equal, or one is a wildcard
- * (`*`, `*.example.com`) covering the other, or two wildcards that overlap.
- */
-export function hostsIntersect(a: string, b: string): boolean {
-  const x = a.toLowerCase().replace(/\.$/, '');
-  const y = b.toLowerCase().replace(/\.$/, '');
-  if (x === '*' || y === '*') return true;
-  const xw = x.startsWith('*.');
-  const yw = y.startsWith('*.');
-  if (xw && yw) {
-    const xs = x.slice(1);
-    const ys = y.slice(1);
-    return xs.endsWith(ys) || ys.endsWith(xs);
-  }
-  if (xw) return y.endsWith(x.slice(1));
-  if (yw) return x.endsWith(y.slice(1));
-  return x === y;
 }
 
 // ---------------------------------------------------------------------------

@@ -1,9 +1,8 @@
 import { IConstruct } from 'constructs';
 import { throwPropError } from './errors';
+import { isDnsLabel, isDnsSubdomain } from './names';
 
 const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** One rendered `targetRefs` entry. */
 export interface PolicyTargetReference {
@@ -39,7 +38,7 @@ export class PolicyTargetRef {
    *   checked against it rather than written out
    */
   public static gateway(name: string, namespace?: string): PolicyTargetRef {
-    return new PolicyTargetRef(GATEWAY_API_GROUP, 'Gateway', checkName('PolicyTargetRef.gateway', name, DNS_SUBDOMAIN, 253), namespace);
+    return new PolicyTargetRef(GATEWAY_API_GROUP, 'Gateway', checkName('PolicyTargetRef.gateway', name, false), namespace);
   }
 
   /**
@@ -49,7 +48,7 @@ export class PolicyTargetRef {
    * @param name the GatewayClass name, e.g. `istio` or `istio-waypoint`
    */
   public static gatewayClass(name: string): PolicyTargetRef {
-    return new PolicyTargetRef(GATEWAY_API_GROUP, 'GatewayClass', checkName('PolicyTargetRef.gatewayClass', name, DNS_SUBDOMAIN, 253));
+    return new PolicyTargetRef(GATEWAY_API_GROUP, 'GatewayClass', checkName('PolicyTargetRef.gatewayClass', name, false));
   }
 
   /**
@@ -58,7 +57,7 @@ export class PolicyTargetRef {
    * @param name the Service's name
    */
   public static service(name: string): PolicyTargetRef {
-    return new PolicyTargetRef('', 'Service', checkName('PolicyTargetRef.service', name, DNS_LABEL, 63));
+    return new PolicyTargetRef('', 'Service', checkName('PolicyTargetRef.service', name, true));
   }
 
   /**
@@ -67,7 +66,7 @@ export class PolicyTargetRef {
    * @param name the ServiceEntry's name
    */
   public static serviceEntry(name: string): PolicyTargetRef {
-    return new PolicyTargetRef('networking.istio.io', 'ServiceEntry', checkName('PolicyTargetRef.serviceEntry', name, DNS_SUBDOMAIN, 253));
+    return new PolicyTargetRef('networking.istio.io', 'ServiceEntry', checkName('PolicyTargetRef.serviceEntry', name, false));
   }
 
   private constructor(
@@ -99,9 +98,10 @@ export class PolicyTargetRef {
   }
 }
 
-function checkName(where: string, name: string, pattern: RegExp, max: number): string {
-  if (name.length === 0 || name.length > max || !pattern.test(name)) {
-    throw new Error(`${where}: invalid name ${JSON.stringify(name)}: must be a DNS ${max === 63 ? 'label' : 'subdomain'} (lower case letters, digits, "-"${max === 63 ? '' : ' and "."'}, at most ${max} characters)`);
+/** Checks a name: a DNS label when `label`, else a DNS subdomain. */
+function checkName(where: string, name: string, label: boolean): string {
+  if (!(label ? isDnsLabel(name) : isDnsSubdomain(name))) {
+    throw new Error(`${where}: invalid name ${JSON.stringify(name)}: must be a DNS ${label ? 'label' : 'subdomain'} (lower case letters, digits, "-"${label ? '' : ' and "."'}, at most ${label ? 63 : 253} characters)`);
   }
   return name;
 }

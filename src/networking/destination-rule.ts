@@ -1,11 +1,12 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { PortTrafficPolicy, TrafficPolicy } from './traffic-policy';
-import { isDns1123Label, labelsProblem, TrafficPolicyRenderer, wildcardDomainProblem } from './traffic-policy-render';
+import { TrafficPolicyRenderer } from './traffic-policy-render';
 import * as l1 from '../../imports/networking.istio.io';
 import { addCrossCheck, IndexedObject, ManifestIndex } from '../core/cross-check';
 import { throwConstructError, throwPropError } from '../core/errors';
 import { IIstioResource, IstioResource, IstioResourceProps } from '../core/istio-resource';
+import { isDnsLabel, labelsProblem, wildcardDomainProblem } from '../core/names';
 import { WorkloadSelector } from '../core/workload-selector';
 
 /**
@@ -223,7 +224,7 @@ export class DestinationRule extends IstioResource implements IDestinationRule {
   public addSubset(name: string, options: SubsetOptions = {}): void {
     const index = this.subsets.length;
     const prop = `subsets[${index}]`;
-    if (typeof name !== 'string' || !isDns1123Label(name)) {
+    if (typeof name !== 'string' || !isDnsLabel(name)) {
       throwPropError(this, `${prop}.name`, name, 'a DNS-1123 label (lower case letters, digits and `-`, at most 63 characters), e.g. "v1"');
     }
     if (this.subsets.some(s => s.name === name)) {
@@ -267,7 +268,7 @@ export class DestinationRule extends IstioResource implements IDestinationRule {
     if (!exportTo) return;
     const seen = new Set<string>();
     for (const entry of exportTo) {
-      if (entry !== '.' && entry !== '*' && !isDns1123Label(entry)) {
+      if (entry !== '.' && entry !== '*' && !isDnsLabel(entry)) {
         throwPropError(this, 'exportTo', entry, '"." (this namespace), "*" (all namespaces) or a namespace name');
       }
       const key = entry === '.' && this.namespace ? this.namespace : entry;
@@ -322,7 +323,7 @@ class ImportedDestinationRule extends Construct implements IDestinationRule {
     if (slash >= 0 && options.namespace !== undefined && options.namespace !== namespace) {
       throwPropError(this, 'namespace', options.namespace, `the name "${reference}" already names namespace "${namespace}"`);
     }
-    if (namespace !== undefined && !isDns1123Label(namespace)) {
+    if (namespace !== undefined && !isDnsLabel(namespace)) {
       throwPropError(this, 'namespace', namespace, 'a namespace name (a DNS-1123 label)');
     }
     if (name.length > 253 || wildcardDomainProblem(name, false) !== undefined || name !== name.toLowerCase()) {

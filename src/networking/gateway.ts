@@ -4,9 +4,9 @@ import * as l1 from '../../imports/networking.istio.io';
 import { addCrossCheck, IndexedObject, ManifestIndex } from '../core/cross-check';
 import { constructMessage, throwPropError } from '../core/errors';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
+import { checkNamespacedHost, hostsIntersect, isDnsLabel, NamespacedHostContext, parseNamespacedName } from '../core/names';
 import {
-  checkBind, checkDefaultEndpoint, checkNamespacedHost, checkPortName, checkPortNumber, defaultPortName,
-  hostsIntersect, isDnsLabel, isTlsProtocol, NamespacedHostContext, parseNamespacedName, Protocol, renderServerTls,
+  checkBind, checkDefaultEndpoint, checkPortName, checkPortNumber, defaultPortName, isTlsProtocol, Protocol, renderServerTls,
 } from '../core/protocol';
 import { gatewayReference, IGateway } from '../core/references';
 

@@ -4,8 +4,10 @@ import * as l1 from '../../imports/networking.istio.io';
 import { constructMessage, propMessage, throwPropError } from '../core/errors';
 import { IIstioResource, IstioResource, IstioResourceProps } from '../core/istio-resource';
 import {
-  checkPortName, checkPortNumber, defaultPortName, isCidr, isDnsLabel, isFqdn, isHttpProtocol, isIpAddress,
-  isOpaqueTcpProtocol, isTlsProtocol, isUnixAddress, isWildcardHost, parseNamespacedName, Protocol,
+  isCidr, isDnsLabel, isFqdn, isIpAddress, isUnixAddress, isWildcardHost, parseNamespacedName,
+} from '../core/names';
+import {
+  checkPortName, checkPortNumber, defaultPortName, isHttpProtocol, isOpaqueTcpProtocol, isTlsProtocol, Protocol,
 } from '../core/protocol';
 import { WorkloadSelector } from '../core/workload-selector';
 

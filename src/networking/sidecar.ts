@@ -7,9 +7,9 @@ import { addCrossCheck, IndexedObject, ManifestIndex } from '../core/cross-check
 import { renderDuration } from '../core/duration';
 import { constructMessage, throwPropError } from '../core/errors';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
+import { checkNamespacedHost, isFqdn, NamespacedHostContext } from '../core/names';
 import {
-  checkBind, checkDefaultEndpoint, checkNamespacedHost, checkPortName, checkPortNumber, isFqdn, isHttpProtocol,
-  isTlsProtocol, NamespacedHostContext, Protocol, renderServerTls,
+  checkBind, checkDefaultEndpoint, checkPortName, checkPortNumber, isHttpProtocol, isTlsProtocol, Protocol, renderServerTls,
 } from '../core/protocol';
 import { WorkloadSelector } from '../core/workload-selector';
 

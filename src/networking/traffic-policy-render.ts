@@ -1,6 +1,5 @@
 // Internal: checks and renders TrafficPolicy values for a construct. Not exported from
 // the package root (free functions do not reach other jsii languages).
-import { isIP } from 'net';
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ConnectionPool, H2UpgradePolicy } from './traffic-connection-pool';
@@ -10,6 +9,7 @@ import { ClientTls, ClientTlsMode } from './traffic-tls';
 import * as l1 from '../../imports/networking.istio.io';
 import { renderDuration } from '../core/duration';
 import { constructMessage, throwConstructError, throwPropError } from '../core/errors';
+import { isIpAddress, wildcardDomainProblem } from '../core/names';
 
 const INT32_MAX = 2_147_483_647;
 const UINT32_MAX = 4_294_967_295;
@@ -17,61 +17,6 @@ const MAGLEV_TABLE_LIMIT = 5_000_011;
 
 /** The topology labels that cannot be combined with `failover` in `failoverPriority`. */
 const FAILOVER_TOPOLOGY_LABELS = ['topology.kubernetes.io/region', 'topology.kubernetes.io/zone', 'topology.istio.io/subzone'];
-
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_LABEL_ANY_CASE = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
-const WILDCARD_LABEL = /^(\*|(\*|\*-)?[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)$/;
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-
-/** A DNS-1123 label (lower case, at most 63 characters), as subset names and namespaces are. */
-export function isDns1123Label(value: string): boolean {
-  return value.length <= 63 && DNS1123_LABEL.test(value);
-}
-
-/**
- * Why a host name is invalid (Istio's `ValidateWildcardDomain`: at most 255 characters,
- * a wildcard only in the first label, DNS-1123 labels, a top-level domain that is not
- * all digits, an optional trailing dot), or undefined when it is valid.
- */
-export function wildcardDomainProblem(host: string, allowWildcard: boolean = true): string | undefined {
-  if (host.length === 0) return 'it is empty';
-  if (host.length > 255) return 'it is longer than 255 characters';
-  const labels = host.split('.');
-  const first = labels[0];
-  if (allowWildcard ? !(first.length <= 63 && WILDCARD_LABEL.test(first)) : !(first.length <= 63 && DNS1123_LABEL_ANY_CASE.test(first))) {
-    return `label "${first}" is not a DNS-1123 label${allowWildcard ? ' (a wildcard is allowed only as the first label, as `*` or a `*` prefix)' : ''}`;
-  }
-  const rest = labels.slice(1);
-  if (rest.length === 0) return undefined;
-  const last = rest[rest.length - 1];
-  const tld = last === '' ? rest[rest.length - 2] : last;
-  if (tld !== undefined && /^[0-9]+$/.test(tld)) return `the top-level domain "${tld}" is all digits`;
-  for (let i = 0; i < rest.length; i++) {
-    if (i === rest.length - 1 && rest[i] === '') break; // trailing dot
-    if (!(rest[i].length <= 63 && DNS1123_LABEL_ANY_CASE.test(rest[i]))) return `label "${rest[i]}" is not a DNS-1123 label`;
-  }
-  return undefined;
-}
-
-/** Why a label set is invalid as Kubernetes labels, or undefined. */
-export function labelsProblem(labels: { [key: string]: string }): string | undefined {
-  for (const [key, value] of Object.entries(labels)) {
-    const slash = key.indexOf('/');
-    const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-    const name = slash >= 0 ? key.slice(slash + 1) : key;
-    if (prefix !== undefined && (prefix.length > 253 || prefix !== prefix.toLowerCase() || wildcardDomainProblem(prefix, false) !== undefined || prefix.endsWith('.'))) {
-      return `label key "${key}" has an invalid prefix (a lower case DNS subdomain)`;
-    }
-    if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) {
-      return `label key "${key}" is not a valid label name`;
-    }
-    if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
-      return `label value "${value}" of "${key}" is not a valid label value`;
-    }
-  }
-  return undefined;
-}
 
 /** What rendering a policy produced besides the JSON. */
 export interface RenderNotes {
@@ -399,7 +344,7 @@ export class TrafficPolicyRenderer {
   }
 
   private tunnel(prop: string, tunnel: TunnelSettings): l1.DestinationRuleSpecTrafficPolicyTunnel {
-    if (isIP(tunnel.targetHost) === 0 && (wildcardDomainProblem(tunnel.targetHost, false) !== undefined)) {
+    if (!isIpAddress(tunnel.targetHost) && (wildcardDomainProblem(tunnel.targetHost, false) !== undefined)) {
       throwPropError(this.scope, `${prop}.targetHost`, tunnel.targetHost, 'an FQDN or an IP address');
     }
     this.integer(`${prop}.targetPort`, tunnel.targetPort, 1, 65535, 'a port number from 1 to 65535');

@@ -3,13 +3,13 @@ import { Construct, IConstruct } from 'constructs';
 import { HttpRouteRule, HttpRouteRuleProps } from './http-route';
 import { TcpRouteRule, TcpRouteRuleProps } from './tcp-route';
 import { TlsRouteRule, TlsRouteRuleProps } from './tls-route';
-import { checkGatewayName, checkHost, checkNamespace, isDnsLabel, JWT_CLAIM_PREFIX, MESH_GATEWAY, resolveHost } from './vs-checks';
+import { checkGatewayName, checkHost, checkNamespace, JWT_CLAIM_PREFIX, MESH_GATEWAY, resolveHost } from './vs-checks';
 import { IVirtualService } from './vs-reference';
 import * as l1 from '../../imports/networking.istio.io';
 import { addCrossCheck, ManifestIndex } from '../core/cross-check';
 import { constructMessage, propMessage, throwPropError } from '../core/errors';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
-import { hostsIntersect } from '../core/protocol';
+import { hostsIntersect, isDnsSubdomain } from '../core/names';
 import { gatewayReference, IGateway } from '../core/references';
 
 /**
@@ -348,7 +348,7 @@ class ImportedVirtualService extends Construct implements IVirtualService {
     if (parts.length === 2 && namespace !== undefined && namespace !== parts[0]) {
       throwPropError(this, 'namespace', namespace, `the name "${reference}" already says namespace "${parts[0]}"`);
     }
-    if (!this.name.split('.').every(isDnsLabel) || this.name.length > 253) {
+    if (!isDnsSubdomain(this.name, true)) {
       throwPropError(this, 'name', this.name, 'a Kubernetes object name (DNS-1123 subdomain)');
     }
     if (this.namespace !== undefined) checkNamespace(this, 'namespace', this.namespace);

@@ -5,11 +5,8 @@
 import { isIP } from 'net';
 import { IConstruct } from 'constructs';
 import { throwPropError } from '../core/errors';
+import { isDnsLabel, isDnsSubdomain, isHostLabel, isIstioHeaderName } from '../core/names';
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const HOST_LABEL = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
-/** Istio's header name syntax for header operations and CORS. */
-const HEADER_NAME = /^[-_A-Za-z0-9]+$/;
 /** Header match keys: lowercase, as Istio documents. */
 const MATCH_HEADER_NAME = /^[-_a-z0-9]+$/;
 export const JWT_CLAIM_PREFIX = '@request.auth.claims.';
@@ -19,11 +16,6 @@ export const MESH_GATEWAY = 'mesh';
 
 /** The cluster DNS domain Istio uses to expand short host names. */
 export const CLUSTER_DOMAIN = 'svc.cluster.local';
-
-/** True for a Kubernetes DNS-1123 label (subset names, namespaces). */
-export function isDnsLabel(value: string): boolean {
-  return typeof value === 'string' && value.length <= 63 && DNS_LABEL.test(value);
-}
 
 /**
  * Checks a host name: a (short or fully qualified) DNS name, optionally with a
@@ -39,7 +31,7 @@ export function checkHost(scope: IConstruct, prop: string, host: string, options
   if (options.allowIp && isIP(host) !== 0) return;
   const name = host.startsWith('*.') ? host.slice(2) : host;
   const labels = name.split('.');
-  if (host.length > 255 || !labels.every(l => l.length <= 63 && HOST_LABEL.test(l))) {
+  if (host.length > 255 || !labels.every(isHostLabel)) {
     throwPropError(scope, prop, host, allowed);
   }
 }
@@ -67,7 +59,7 @@ export function checkSubsetName(scope: IConstruct, prop: string, subset: string)
 
 /** Checks a header name of a header operation or CORS policy. */
 export function checkHeaderName(scope: IConstruct, prop: string, name: string): void {
-  if (typeof name !== 'string' || !HEADER_NAME.test(name)) {
+  if (typeof name !== 'string' || !isIstioHeaderName(name)) {
     throwPropError(scope, prop, name, 'a header name is made of letters, digits, "-" and "_"');
   }
 }
@@ -103,17 +95,13 @@ export function checkGatewayName(scope: IConstruct, prop: string, name: string):
   if (typeof name !== 'string') throwPropError(scope, prop, name, allowed);
   if (name === MESH_GATEWAY) return;
   const parts = name.split('/');
-  if (parts.length === 2 && isDnsLabel(parts[0]) && isDnsSubdomain(parts[1])) return;
+  if (parts.length === 2 && isDnsLabel(parts[0]) && isDnsSubdomain(parts[1], true)) return;
   if (parts.length === 1 && isDnsLabel(name)) return;
-  if (parts.length === 1 && isDnsSubdomain(name)) {
+  if (parts.length === 1 && isDnsSubdomain(name, true)) {
     const [gw, ns] = name.split('.');
     throwPropError(scope, prop, name, `${allowed}; the legacy "<name>.<namespace>" form is ambiguous: write "${ns}/${gw}"`);
   }
   throwPropError(scope, prop, name, allowed);
-}
-
-function isDnsSubdomain(value: string): boolean {
-  return value.length <= 253 && value.split('.').every(isDnsLabel);
 }
 
 /**
@@ -144,24 +132,6 @@ export function hostCovers(broad: string, narrow: string): boolean {
 export function checkStatus(scope: IConstruct, prop: string, status: number, min: number, max: number): void {
   if (!Number.isInteger(status) || status < min || status > max) {
     throwPropError(scope, prop, status, `an HTTP status from ${min} to ${max}`);
-  }
-}
-
-const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-
-/** Checks Kubernetes labels (keys `[prefix/]name`, values up to 63 characters). */
-export function checkLabels(scope: IConstruct, prop: string, labels: { [key: string]: string }): void {
-  for (const [key, value] of Object.entries(labels)) {
-    const slash = key.lastIndexOf('/');
-    const prefix = slash === -1 ? undefined : key.slice(0, slash);
-    const name = slash === -1 ? key : key.slice(slash + 1);
-    if (name.length > 63 || !LABEL_NAME.test(name) || (prefix !== undefined && !isDnsSubdomain(prefix))) {
-      throwPropError(scope, `${prop} key`, key, 'a label key is "[<dns-prefix>/]<name>", the name up to 63 letters, digits, "-", "_" and "."');
-    }
-    if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
-      throwPropError(scope, `${prop}["${key}"]`, value, 'a label value is up to 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit');
-    }
   }
 }
 

@@ -10,13 +10,14 @@ import {
   HttpMethod, HttpRedirect, HttpRetry, HttpRewrite, RetryOn, UnmatchedPreflights,
 } from './http-policies';
 import {
-  checkGatewayName, checkHeaderName, checkHost, checkLabels, checkMatchHeaderName, checkNamespace, checkPercentage,
-  checkPort, checkStatus, checkSubnet, hostCovers,
+  checkGatewayName, checkHeaderName, checkHost, checkMatchHeaderName, checkNamespace, checkPercentage, checkPort,
+  checkStatus, checkSubnet, hostCovers,
 } from './vs-checks';
 import { HttpMatchRequest, L4MatchAttributes, TlsMatchAttributes } from './vs-match';
 import * as l1 from '../../imports/networking.istio.io';
 import { renderDuration } from '../core/duration';
 import { throwPropError } from '../core/errors';
+import { checkLabels } from '../core/names';
 import { gatewayReference, IGateway } from '../core/references';
 import { StringMatch, StringMatchType } from '../core/string-match';
 

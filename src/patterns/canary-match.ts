@@ -1,10 +1,9 @@
 import { IConstruct } from 'constructs';
 import { throwPropError } from '../core/errors';
+import { isHttpToken } from '../core/names';
 import { StringMatch } from '../core/string-match';
 import { HttpMatchRequest } from '../networking/vs-match';
 
-/** RFC 6265 cookie-name (an RFC 7230 token). */
-const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** RFC 6265 cookie-octet: printable US-ASCII except `"`, `,`, `;` and `\`. */
 const COOKIE_VALUE = /^[\x21\x23-\x2B\x2D-\x3A\x3C-\x5B\x5D-\x7E]+$/;
 
@@ -62,7 +61,7 @@ export class CanaryMatch {
       case 'header':
         return { headers: { [spec.name]: spec.match } };
       case 'cookie':
-        if (typeof spec.name !== 'string' || !COOKIE_NAME.test(spec.name)) {
+        if (typeof spec.name !== 'string' || !isHttpToken(spec.name)) {
           throwPropError(scope, `${prop}.cookie name`, spec.name, 'a cookie name is an RFC 6265 token (letters, digits and !#$%&\'*+-.^_`|~)');
         }
         if (typeof spec.value !== 'string' || !COOKIE_VALUE.test(spec.value)) {

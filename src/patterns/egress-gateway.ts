@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { EgressHostPlan, EgressSettings, planHost, RouteKind } from './egress-plan';
 import { EgressProtocol, EgressTraffic } from './egress-traffic';
 import { constructMessage, throwPropError } from '../core/errors';
-import { isDnsLabel } from '../core/protocol';
+import { isDnsLabel } from '../core/names';
 import { IGateway } from '../core/references';
 import { DestinationRule } from '../networking/destination-rule';
 import { Gateway } from '../networking/gateway';

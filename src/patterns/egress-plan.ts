@@ -8,10 +8,8 @@
 import { IConstruct } from 'constructs';
 import { EgressProtocol } from './egress-traffic';
 import { throwPropError } from '../core/errors';
-import {
-  checkPortName, checkPortNumber, defaultPortName, hostsIntersect, isCidr, isFqdn, isIpAddress, isOpaqueTcpProtocol,
-  isWildcardHost, Protocol,
-} from '../core/protocol';
+import { hostsIntersect, isCidr, isDnsLabel, isFqdn, isIpAddress, isWildcardHost } from '../core/names';
+import { checkPortName, checkPortNumber, defaultPortName, isOpaqueTcpProtocol, Protocol } from '../core/protocol';
 import { ServerTlsMode } from '../networking/gateway';
 import { ServiceEntryResolution } from '../networking/service-entry';
 
@@ -120,7 +118,7 @@ export function planHost(scope: IConstruct, settings: EgressSettings, host: stri
   const viaHost = checkViaHost(scope, prop, host, wildcard, spec.wildcardViaHost);
   const resolution = checkResolution(scope, `${prop}.resolution`, options.resolution);
   const subsetName = options.subsetName ?? defaultSubsetName(id);
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(subsetName) || subsetName.length > 63) {
+  if (!isDnsLabel(subsetName)) {
     throwPropError(scope, `${prop}.subsetName`, subsetName, 'a subset name is a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters)');
   }
   const sameSubset = taken.find(p => p.subsetName === subsetName);

@@ -2,7 +2,7 @@
  * Internal helpers of JwtProtectedIngress and JwtIssuer. Not part of the public
  * (jsii) API: this module is not exported from the index.
  */
-import { isDnsLabel } from '../core/protocol';
+import { isDnsLabel } from '../core/names';
 import { JwtRule } from '../security/request-authentication';
 
 /**

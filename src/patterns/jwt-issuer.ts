@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
 import { isClusterServiceHost, parseUrl, ResolvedIssuer } from './jwt-checks';
 import { throwPropError } from '../core/errors';
-import { isFqdn, isIpAddress } from '../core/protocol';
+import { isFqdn, isIpAddress } from '../core/names';
 import { JwtTokenOptions } from '../security/request-authentication';
 
 /**

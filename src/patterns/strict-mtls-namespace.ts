@@ -2,8 +2,8 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addCrossCheck, IndexedObject, ManifestIndex } from '../core/cross-check';
 import { constructMessage, throwPropError } from '../core/errors';
+import { isDnsLabel, isDnsSubdomain, isLabelValue } from '../core/names';
 import { Principal } from '../core/principal';
-import { isDnsLabel } from '../core/protocol';
 import { WorkloadSelector } from '../core/workload-selector';
 import { AuthorizationAction, AuthorizationPolicy } from '../security/authorization-policy';
 import { AuthorizationSource } from '../security/authz-rule';
@@ -221,8 +221,6 @@ const ROOT_NAMESPACE = 'istio-system';
 const NO_AUTO_INJECTION = ['kube-system', 'kube-public', 'istio-system'];
 const INJECTION_LABEL = 'istio-injection';
 const REVISION_LABEL = 'istio.io/rev';
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 /** Protocols in which the server speaks first: PERMISSIVE mTLS (protocol sniffing) breaks them. */
 const SERVER_FIRST: { [port: number]: string } = { 25: 'SMTP', 53: 'DNS', 3306: 'MySQL', 27017: 'MongoDB' };
@@ -476,7 +474,7 @@ export class StrictMtlsNamespace extends Construct {
       if (!injection) {
         throwPropError(this, 'revision', props.revision, 'the revision names the control plane that injects the sidecars: it needs sidecarInjection');
       }
-      if (props.revision.length > 63 || !LABEL_VALUE.test(props.revision)) {
+      if (props.revision.length === 0 || !isLabelValue(props.revision)) {
         throwPropError(this, 'revision', props.revision, 'a revision is a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (e.g. "1-30-3", "stable")');
       }
     }
@@ -524,7 +522,7 @@ export class StrictMtlsNamespace extends Construct {
       throwPropError(this, `${at}.selector`, {}, 'an empty selector picks every workload of the namespace: give the labels of the workloads the exception is for');
     }
     const name = exception.name ?? `${identity.base}-port-mtls`;
-    if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
+    if (!isDnsSubdomain(name)) {
       throwPropError(this, `${at}.name`, name, 'an object name is a DNS subdomain: lower case letters, digits, "-" and ".", at most 253 characters');
     }
 

@@ -11,9 +11,6 @@ import { throwConstructError, throwPropError } from '../core/errors';
 import { PolicyTargetRef, PolicyTargetReference } from '../core/target-ref';
 import { WorkloadSelector } from '../core/workload-selector';
 
-/** RFC 9110 token characters: what an HTTP header (or cookie) name is made of. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
 /** Returns why `value` is not an IP address or CIDR block, or undefined if it is one. */
 export function ipBlockProblem(value: string): string | undefined {
   const slash = value.indexOf('/');
@@ -36,11 +33,6 @@ export function checkPort(scope: IConstruct, prop: string, port: number): string
     throwPropError(scope, prop, port, 'a port is an integer from 1 to 65535');
   }
   return String(port);
-}
-
-/** True for a valid HTTP header name (an RFC 9110 token). */
-export function isHeaderName(name: string): boolean {
-  return TOKEN.test(name);
 }
 
 /**

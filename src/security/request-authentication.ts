@@ -1,10 +1,11 @@
 import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { isHeaderName, PolicyAttachment } from './authz-checks';
+import { PolicyAttachment } from './authz-checks';
 import * as l1 from '../../imports/security.istio.io';
 import { renderDuration } from '../core/duration';
 import { constructMessage, throwPropError } from '../core/errors';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
+import { isHttpToken, isIstioHeaderName } from '../core/names';
 import { PolicyTargetRef } from '../core/target-ref';
 import { WorkloadSelector } from '../core/workload-selector';
 
@@ -254,16 +255,16 @@ export class RequestAuthentication extends IstioResource {
     this.checkList(`${at}.audiences`, rule.audiences, a => a.length > 0 && a.trim() === a, 'an audience is a non-empty string without surrounding whitespace');
     this.checkList(`${at}.fromHeaders`, rule.fromHeaders);
     (rule.fromHeaders ?? []).forEach((h, i) => {
-      if (!isHeaderName(h.name)) throwPropError(this, `${at}.fromHeaders[${i}].name`, h.name, 'must be an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~), e.g. "Authorization"');
+      if (!isHttpToken(h.name)) throwPropError(this, `${at}.fromHeaders[${i}].name`, h.name, 'must be an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~), e.g. "Authorization"');
     });
     this.checkList(`${at}.fromParams`, rule.fromParams, p => p.length > 0 && !/[\s&=#]/.test(p), 'a query parameter name is non-empty, without whitespace, "&", "=" or "#"');
-    this.checkList(`${at}.fromCookies`, rule.fromCookies, isHeaderName, 'a cookie name is a token (letters, digits and !#$%&\'*+-.^_`|~)');
-    if (rule.outputPayloadToHeader !== undefined && !isHeaderName(rule.outputPayloadToHeader)) {
+    this.checkList(`${at}.fromCookies`, rule.fromCookies, isHttpToken, 'a cookie name is a token (letters, digits and !#$%&\'*+-.^_`|~)');
+    if (rule.outputPayloadToHeader !== undefined && !isHttpToken(rule.outputPayloadToHeader)) {
       throwPropError(this, `${at}.outputPayloadToHeader`, rule.outputPayloadToHeader, 'must be an HTTP header name (letters, digits and !#$%&\'*+-.^_`|~)');
     }
     this.checkList(`${at}.outputClaimToHeaders`, rule.outputClaimToHeaders);
     (rule.outputClaimToHeaders ?? []).forEach((c, i) => {
-      if (!/^[-_A-Za-z0-9]+$/.test(c.header)) {
+      if (!isIstioHeaderName(c.header)) {
         throwPropError(this, `${at}.outputClaimToHeaders[${i}].header`, c.header, 'must be letters, digits, "-" and "_" (Istio\'s pattern for claim headers)');
       }
       if (c.claim.length === 0) {
