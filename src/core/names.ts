@@ -131,7 +131,7 @@ export function isUnixAddress(value: string): boolean {
 }
 
 // ---------------------------------------------------------------------------
-// Namespaced hosts and references
+// `namespace/host` entries and host overlap
 // ---------------------------------------------------------------------------
 
 /** Where a `namespace/host` entry is used: the rules differ slightly. */
@@ -166,31 +166,6 @@ export function checkNamespacedHost(scope: IConstruct, prop: string, value: stri
     throwPropError(scope, prop, value,
       `the host part must be "*", "*.<domain>" or a fully qualified name such as "reviews.bookinfo.svc.cluster.local"${gateway ? ' or an IP address' : ''} (no short names, no partial wildcards)`);
   }
-}
-
-/** A namespace and a name, as parsed from `ns/name` or `name` + namespace. */
-export interface NamespacedName {
-  readonly name: string;
-  readonly namespace?: string;
-}
-
-/**
- * Parses a reference to an object made elsewhere: `ns/name`, or `name` with an
- * optional namespace. Both parts must be DNS labels.
- */
-export function parseNamespacedName(scope: IConstruct, prop: string, value: string, namespace?: string): NamespacedName {
-  const parts = value.split('/');
-  if (parts.length > 2) {
-    throwPropError(scope, prop, value, 'give "<namespace>/<name>" or "<name>"');
-  }
-  const [ns, name] = parts.length === 2 ? [parts[0], parts[1]] : [namespace, parts[0]];
-  if (parts.length === 2 && namespace !== undefined && namespace !== ns) {
-    throwPropError(scope, prop, value, `the namespace in the name ("${ns}") differs from the namespace option ("${namespace}"): give it once`);
-  }
-  if (!isDnsLabel(name) || (ns !== undefined && !isDnsLabel(ns))) {
-    throwPropError(scope, prop, value, 'the name and namespace must be DNS labels (lowercase letters, digits and "-")');
-  }
-  return { name, namespace: ns };
 }
 
 /**

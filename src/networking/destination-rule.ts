@@ -5,6 +5,7 @@ import { TrafficPolicyRenderer } from './traffic-policy-render';
 import * as l1 from '../../imports/networking.istio.io';
 import { addCrossCheck, IndexedObject, ManifestIndex } from '../core/cross-check';
 import { throwConstructError, throwPropError } from '../core/errors';
+import { ImportedResource, ReferenceSyntax } from '../core/imported-resource';
 import { IIstioResource, IstioResource, IstioResourceProps } from '../core/istio-resource';
 import { isDnsLabel, labelsProblem, wildcardDomainProblem } from '../core/names';
 import { WorkloadSelector } from '../core/workload-selector';
@@ -311,26 +312,29 @@ export class DestinationRule extends IstioResource implements IDestinationRule {
   }
 }
 
-class ImportedDestinationRule extends Construct implements IDestinationRule {
-  public readonly name: string;
-  public readonly namespace?: string;
+/**
+ * `name` or `namespace/name`, split at the first "/"; the namespace is checked before
+ * the name, which is a lower case host name of at most 253 characters (Istio's host
+ * syntax without wildcards: a trailing dot is taken, an all-digit last label is not).
+ */
+const DESTINATION_RULE_REFERENCE: ReferenceSyntax = {
+  conflict: {
+    prop: 'namespace',
+    allowed: (reference, inName) => `the name "${reference}" already names namespace "${inName}"`,
+  },
+  checks: [
+    { part: 'namespace', valid: isDnsLabel, allowed: 'a namespace name (a DNS-1123 label)' },
+    {
+      part: 'name',
+      valid: name => name.length <= 253 && wildcardDomainProblem(name, false) === undefined && name === name.toLowerCase(),
+      allowed: 'a Kubernetes object name (a lower case DNS-1123 subdomain), or namespace/name',
+    },
+  ],
+};
 
+class ImportedDestinationRule extends ImportedResource implements IDestinationRule {
   constructor(scope: Construct, id: string, reference: string, options: DestinationRuleReferenceOptions) {
-    super(scope, id);
-    const slash = reference.indexOf('/');
-    const namespace = slash >= 0 ? reference.slice(0, slash) : options.namespace;
-    const name = slash >= 0 ? reference.slice(slash + 1) : reference;
-    if (slash >= 0 && options.namespace !== undefined && options.namespace !== namespace) {
-      throwPropError(this, 'namespace', options.namespace, `the name "${reference}" already names namespace "${namespace}"`);
-    }
-    if (namespace !== undefined && !isDnsLabel(namespace)) {
-      throwPropError(this, 'namespace', namespace, 'a namespace name (a DNS-1123 label)');
-    }
-    if (name.length > 253 || wildcardDomainProblem(name, false) !== undefined || name !== name.toLowerCase()) {
-      throwPropError(this, 'name', name, 'a Kubernetes object name (a lower case DNS-1123 subdomain), or namespace/name');
-    }
-    this.name = name;
-    this.namespace = namespace;
+    super(scope, id, reference, options.namespace, DESTINATION_RULE_REFERENCE);
   }
 }
 

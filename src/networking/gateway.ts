@@ -3,8 +3,9 @@ import { Construct } from 'constructs';
 import * as l1 from '../../imports/networking.istio.io';
 import { addCrossCheck, IndexedObject, ManifestIndex } from '../core/cross-check';
 import { constructMessage, throwPropError } from '../core/errors';
+import { DNS_LABEL_REFERENCE, ImportedResource } from '../core/imported-resource';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
-import { checkNamespacedHost, hostsIntersect, isDnsLabel, NamespacedHostContext, parseNamespacedName } from '../core/names';
+import { checkNamespacedHost, hostsIntersect, isDnsLabel, NamespacedHostContext } from '../core/names';
 import {
   checkBind, checkDefaultEndpoint, checkPortName, checkPortNumber, defaultPortName, isTlsProtocol, Protocol, renderServerTls,
 } from '../core/protocol';
@@ -506,14 +507,8 @@ function compatibleProtocols(a: Protocol, b: Protocol): boolean {
 }
 
 /** A Gateway made elsewhere (`Gateway.fromGatewayName`). */
-class ImportedGateway extends Construct implements IGateway {
-  public readonly name: string;
-  public readonly namespace?: string;
-
+class ImportedGateway extends ImportedResource implements IGateway {
   constructor(scope: Construct, id: string, name: string, namespace?: string) {
-    super(scope, id);
-    const parsed = parseNamespacedName(this, 'name', name, namespace);
-    this.name = parsed.name;
-    this.namespace = parsed.namespace;
+    super(scope, id, name, namespace, DNS_LABEL_REFERENCE);
   }
 }

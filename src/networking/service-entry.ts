@@ -2,10 +2,9 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as l1 from '../../imports/networking.istio.io';
 import { constructMessage, propMessage, throwPropError } from '../core/errors';
+import { DNS_LABEL_REFERENCE, ImportedResource } from '../core/imported-resource';
 import { IIstioResource, IstioResource, IstioResourceProps } from '../core/istio-resource';
-import {
-  isCidr, isDnsLabel, isFqdn, isIpAddress, isUnixAddress, isWildcardHost, parseNamespacedName,
-} from '../core/names';
+import { isCidr, isDnsLabel, isFqdn, isIpAddress, isUnixAddress, isWildcardHost } from '../core/names';
 import {
   checkPortName, checkPortNumber, defaultPortName, isHttpProtocol, isOpaqueTcpProtocol, isTlsProtocol, Protocol,
 } from '../core/protocol';
@@ -512,14 +511,8 @@ function isNoneOrStatic(resolution: ServiceEntryResolution): boolean {
 }
 
 /** A ServiceEntry made elsewhere (`ServiceEntry.fromServiceEntryName`). */
-class ImportedServiceEntry extends Construct implements IServiceEntry {
-  public readonly name: string;
-  public readonly namespace?: string;
-
+class ImportedServiceEntry extends ImportedResource implements IServiceEntry {
   constructor(scope: Construct, id: string, name: string, namespace?: string) {
-    super(scope, id);
-    const parsed = parseNamespacedName(this, 'name', name, namespace);
-    this.name = parsed.name;
-    this.namespace = parsed.namespace;
+    super(scope, id, name, namespace, DNS_LABEL_REFERENCE);
   }
 }

@@ -3,13 +3,14 @@ import { Construct, IConstruct } from 'constructs';
 import { HttpRouteRule, HttpRouteRuleProps } from './http-route';
 import { TcpRouteRule, TcpRouteRuleProps } from './tcp-route';
 import { TlsRouteRule, TlsRouteRuleProps } from './tls-route';
-import { checkGatewayName, checkHost, checkNamespace, JWT_CLAIM_PREFIX, MESH_GATEWAY, resolveHost } from './vs-checks';
+import { checkGatewayName, checkHost, checkNamespace, JWT_CLAIM_PREFIX, MESH_GATEWAY, NAMESPACE_NAME, resolveHost } from './vs-checks';
 import { IVirtualService } from './vs-reference';
 import * as l1 from '../../imports/networking.istio.io';
 import { addCrossCheck, ManifestIndex } from '../core/cross-check';
 import { constructMessage, propMessage, throwPropError } from '../core/errors';
+import { ImportedResource, ReferenceSyntax } from '../core/imported-resource';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
-import { hostsIntersect, isDnsSubdomain } from '../core/names';
+import { hostsIntersect, isDnsLabel, isDnsSubdomain } from '../core/names';
 import { gatewayReference, IGateway } from '../core/references';
 
 /**
@@ -333,25 +334,22 @@ export class VirtualService extends IstioResource implements IVirtualService {
   }
 }
 
-class ImportedVirtualService extends Construct implements IVirtualService {
-  public readonly name: string;
-  public readonly namespace?: string;
+/** `name` or `namespace/name` without empty parts; the name is checked before the namespace. */
+const VIRTUAL_SERVICE_REFERENCE: ReferenceSyntax = {
+  shape: { allowed: '"<name>" or "<namespace>/<name>"', nonEmptyParts: true },
+  conflict: {
+    prop: 'namespace',
+    allowed: (reference, inName) => `the name "${reference}" already says namespace "${inName}"`,
+  },
+  checks: [
+    { part: 'name', valid: name => isDnsSubdomain(name, true), allowed: 'a Kubernetes object name (DNS-1123 subdomain)' },
+    { part: 'namespace', valid: isDnsLabel, allowed: NAMESPACE_NAME },
+  ],
+};
 
+class ImportedVirtualService extends ImportedResource implements IVirtualService {
   constructor(scope: Construct, id: string, reference: string, namespace: string | undefined) {
-    super(scope, id);
-    const parts = typeof reference === 'string' ? reference.split('/') : [];
-    if (parts.length < 1 || parts.length > 2 || !parts.every(p => p.length > 0)) {
-      throwPropError(this, 'name', reference, '"<name>" or "<namespace>/<name>"');
-    }
-    this.name = parts[parts.length - 1];
-    this.namespace = parts.length === 2 ? parts[0] : namespace;
-    if (parts.length === 2 && namespace !== undefined && namespace !== parts[0]) {
-      throwPropError(this, 'namespace', namespace, `the name "${reference}" already says namespace "${parts[0]}"`);
-    }
-    if (!isDnsSubdomain(this.name, true)) {
-      throwPropError(this, 'name', this.name, 'a Kubernetes object name (DNS-1123 subdomain)');
-    }
-    if (this.namespace !== undefined) checkNamespace(this, 'namespace', this.namespace);
+    super(scope, id, reference, namespace, VIRTUAL_SERVICE_REFERENCE);
   }
 }
 

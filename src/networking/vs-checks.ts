@@ -135,9 +135,12 @@ export function checkStatus(scope: IConstruct, prop: string, status: number, min
   }
 }
 
+/** What a namespace name is, for messages. */
+export const NAMESPACE_NAME = 'a namespace name is a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters)';
+
 /** Checks a namespace name (a DNS-1123 label). */
 export function checkNamespace(scope: IConstruct, prop: string, namespace: string): void {
   if (!isDnsLabel(namespace)) {
-    throwPropError(scope, prop, namespace, 'a namespace name is a DNS-1123 label (lowercase letters, digits and "-", at most 63 characters)');
+    throwPropError(scope, prop, namespace, NAMESPACE_NAME);
   }
 }
