@@ -90,10 +90,17 @@ export function checkPortName(scope: IConstruct, prop: string, name: string, pro
   }
 }
 
-/** Checks a port number: an integer from 1 to 65535. */
-export function checkPortNumber(scope: IConstruct, prop: string, port: number): void {
+/** The wording of the port range in the messages of the routes, policies and patterns. */
+export const A_PORT_IS = 'a port is an integer from 1 to 65535';
+
+/**
+ * Checks a port number: an integer from 1 to 65535. `allowed` is what the message
+ * says (the Gateway, Sidecar and ServiceEntry wording by default; `A_PORT_IS` for
+ * VirtualService routes, AuthorizationPolicy and the patterns).
+ */
+export function checkPortNumber(scope: IConstruct, prop: string, port: number, allowed: string = 'a port must be an integer from 1 to 65535'): void {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throwPropError(scope, prop, port, 'a port must be an integer from 1 to 65535');
+    throwPropError(scope, prop, port, allowed);
   }
 }
 

@@ -36,13 +36,6 @@ export function checkHost(scope: IConstruct, prop: string, host: string, options
   }
 }
 
-/** Checks a port number (1-65535). */
-export function checkPort(scope: IConstruct, prop: string, port: number): void {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throwPropError(scope, prop, port, 'a port is an integer from 1 to 65535');
-  }
-}
-
 /** Checks a percentage (0-100, fractions allowed). */
 export function checkPercentage(scope: IConstruct, prop: string, value: number): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100) {

@@ -1,10 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { HeaderManipulation } from './http-policies';
-import { checkHost, checkPercentage, checkPort, checkSubsetName, CLUSTER_DOMAIN } from './vs-checks';
+import { checkHost, checkPercentage, checkSubsetName, CLUSTER_DOMAIN } from './vs-checks';
 import { renderHeaders } from './vs-render';
 import * as l1 from '../../imports/networking.istio.io';
 import { throwPropError } from '../core/errors';
+import { A_PORT_IS, checkPortNumber } from '../core/protocol';
 
 /** Options of `RouteDestination.to()`. */
 export interface RouteDestinationOptions {
@@ -215,7 +216,7 @@ export class MirrorPolicy {
 
 function renderDestination(scope: IConstruct, prop: string, host: string, port: number | undefined, subset: string | undefined) {
   checkHost(scope, `${prop}.host`, host, { allowStar: false, allowIp: false });
-  if (port !== undefined) checkPort(scope, `${prop}.port.number`, port);
+  if (port !== undefined) checkPortNumber(scope, `${prop}.port.number`, port, A_PORT_IS);
   if (subset !== undefined) checkSubsetName(scope, `${prop}.subset`, subset);
   return { host, port: port !== undefined ? { number: port } : undefined, subset };
 }

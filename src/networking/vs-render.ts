@@ -10,14 +10,15 @@ import {
   HttpMethod, HttpRedirect, HttpRetry, HttpRewrite, RetryOn, UnmatchedPreflights,
 } from './http-policies';
 import {
-  checkGatewayName, checkHeaderName, checkHost, checkMatchHeaderName, checkNamespace, checkPercentage, checkPort,
-  checkStatus, checkSubnet, hostCovers,
+  checkGatewayName, checkHeaderName, checkHost, checkMatchHeaderName, checkNamespace, checkPercentage, checkStatus,
+  checkSubnet, hostCovers,
 } from './vs-checks';
 import { HttpMatchRequest, L4MatchAttributes, TlsMatchAttributes } from './vs-match';
 import * as l1 from '../../imports/networking.istio.io';
 import { renderDuration } from '../core/duration';
 import { throwPropError } from '../core/errors';
 import { checkLabels } from '../core/names';
+import { A_PORT_IS, checkPortNumber } from '../core/protocol';
 import { gatewayReference, IGateway } from '../core/references';
 import { StringMatch, StringMatchType } from '../core/string-match';
 
@@ -65,7 +66,7 @@ export function renderRedirect(scope: IConstruct, prop: string, redirect: HttpRe
   if (redirect.uri === undefined && redirect.authority === undefined && redirect.port === undefined && redirect.scheme === undefined) {
     throwPropError(scope, prop, redirect, 'a redirect replaces at least one of uri, authority, port or scheme');
   }
-  if (redirect.port?.port !== undefined) checkPort(scope, `${prop}.port`, redirect.port.port);
+  if (redirect.port?.port !== undefined) checkPortNumber(scope, `${prop}.port`, redirect.port.port, A_PORT_IS);
   if (redirect.redirectCode !== undefined && !REDIRECT_CODES.includes(redirect.redirectCode)) {
     throwPropError(scope, `${prop}.redirectCode`, redirect.redirectCode, `one of ${REDIRECT_CODES.join(', ')}`);
   }
@@ -214,7 +215,7 @@ function renderMatchMap(
 }
 
 export function renderHttpMatch(scope: IConstruct, prop: string, match: HttpMatchRequest): l1.VirtualServiceSpecHttpMatch {
-  if (match.port !== undefined) checkPort(scope, `${prop}.port`, match.port);
+  if (match.port !== undefined) checkPortNumber(scope, `${prop}.port`, match.port, A_PORT_IS);
   if (match.sourceLabels) checkLabels(scope, `${prop}.sourceLabels`, match.sourceLabels);
   if (match.sourceNamespace !== undefined) checkNamespace(scope, `${prop}.sourceNamespace`, match.sourceNamespace);
   const gateways = renderGatewayList(scope, `${prop}.gateways`, match.gateways, match.gatewayNames);
@@ -246,7 +247,7 @@ export function renderHttpMatch(scope: IConstruct, prop: string, match: HttpMatc
 }
 
 function renderCommonL4(scope: IConstruct, prop: string, match: L4MatchAttributes | TlsMatchAttributes) {
-  if (match.port !== undefined) checkPort(scope, `${prop}.port`, match.port);
+  if (match.port !== undefined) checkPortNumber(scope, `${prop}.port`, match.port, A_PORT_IS);
   (match.destinationSubnets ?? []).forEach((s, i) => checkSubnet(scope, `${prop}.destinationSubnets[${i}]`, s));
   if (match.sourceLabels) checkLabels(scope, `${prop}.sourceLabels`, match.sourceLabels);
   if (match.sourceNamespace !== undefined) checkNamespace(scope, `${prop}.sourceNamespace`, match.sourceNamespace);

@@ -5,7 +5,7 @@ import { CanaryMatch } from './canary-match';
 import { CanaryWorkload } from './canary-workload';
 import { addCrossCheck } from '../core/cross-check';
 import { propMessage, throwPropError } from '../core/errors';
-import { isHttpProtocol, isOpaqueTcpProtocol, isTlsProtocol, Protocol } from '../core/protocol';
+import { A_PORT_IS, checkPortNumber, isHttpProtocol, isOpaqueTcpProtocol, isTlsProtocol, Protocol } from '../core/protocol';
 import { gatewayReference, IGateway } from '../core/references';
 import { DestinationRule } from '../networking/destination-rule';
 import { HttpFaultInjection, HttpRetry } from '../networking/http-policies';
@@ -13,7 +13,7 @@ import { ConsistentHash, HttpCookie } from '../networking/traffic-load-balancer'
 import { TrafficPolicy } from '../networking/traffic-policy';
 import { ClientTls } from '../networking/traffic-tls';
 import { VirtualService } from '../networking/virtual-service';
-import { checkHost, checkPort, checkSubsetName } from '../networking/vs-checks';
+import { checkHost, checkSubsetName } from '../networking/vs-checks';
 import { MirrorPolicy, RouteDestination } from '../networking/vs-destination';
 
 /** How a CanaryRelease tells the stable and the canary version apart. */
@@ -286,7 +286,7 @@ export class CanaryRelease extends Construct {
     this.host = checkServiceHost(this, 'host', props.host);
     this.checkStyle(props, subsetLevel);
     this.checkProtocol(props, protocol);
-    if (props.port !== undefined) checkPort(this, 'port', props.port);
+    if (props.port !== undefined) checkPortNumber(this, 'port', props.port, A_PORT_IS);
     if (props.mirrorPercentage !== undefined) {
       if (typeof props.mirrorPercentage !== 'number' || !(props.mirrorPercentage >= 0 && props.mirrorPercentage <= 100)) {
         throwPropError(this, 'mirrorPercentage', props.mirrorPercentage, 'a percentage from 0 to 100');

@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { isClusterServiceHost, parseUrl, ResolvedIssuer } from './jwt-checks';
 import { throwPropError } from '../core/errors';
 import { isFqdn, isIpAddress } from '../core/names';
+import { A_PORT_IS, checkPortNumber } from '../core/protocol';
 import { JwtTokenOptions } from '../security/request-authentication';
 
 /**
@@ -290,9 +291,7 @@ export class JwtIssuer {
           throwPropError(scope, `${prop}.serviceHost`, serviceHost,
             'the keys are fetched over plain HTTP, so Keycloak must be reached as an in-cluster Service: "<service>.<namespace>.svc.cluster.local"');
         }
-        if (!Number.isInteger(port) || port! < 1 || port! > 65535) {
-          throwPropError(scope, `${prop}.port`, port, 'a port is an integer from 1 to 65535');
-        }
+        checkPortNumber(scope, `${prop}.port`, port!, A_PORT_IS);
         if (externalIssuerUrl !== undefined) {
           const url = parseUrl(externalIssuerUrl);
           if (!url || url.protocol !== 'https:' || url.search !== '' || url.hash !== '') {

@@ -4,7 +4,7 @@ import { JwtIssuer } from './jwt-issuer';
 import { addCrossCheck, ManifestIndex } from '../core/cross-check';
 import { constructMessage, propMessage, throwPropError } from '../core/errors';
 import { isDnsLabel, isFqdn, isIpAddress, isWildcardHost } from '../core/names';
-import { Protocol } from '../core/protocol';
+import { A_PORT_IS, checkPortNumber, Protocol } from '../core/protocol';
 import { IGateway } from '../core/references';
 import { StringMatch } from '../core/string-match';
 import { WorkloadSelector } from '../core/workload-selector';
@@ -563,9 +563,7 @@ export class JwtProtectedIngress extends Construct {
       throwPropError(this, 'gatewayPorts', ports, 'must not be empty: leave it out to cover every port of the gateway pods');
     }
     ports.forEach((port, i) => {
-      if (!Number.isInteger(port) || port < 1 || port > 65535) {
-        throwPropError(this, `gatewayPorts[${i}]`, port, 'a port is an integer from 1 to 65535');
-      }
+      checkPortNumber(this, `gatewayPorts[${i}]`, port, A_PORT_IS);
       const first = ports.indexOf(port);
       if (first !== i) throwPropError(this, `gatewayPorts[${i}]`, port, `gatewayPorts[${first}] is the same port: list each port once`);
     });

@@ -4,6 +4,7 @@ import { addCrossCheck, IndexedObject, ManifestIndex } from '../core/cross-check
 import { constructMessage, throwPropError } from '../core/errors';
 import { isDnsLabel, isDnsSubdomain, isLabelValue } from '../core/names';
 import { Principal } from '../core/principal';
+import { checkPortNumber } from '../core/protocol';
 import { WorkloadSelector } from '../core/workload-selector';
 import { AuthorizationAction, AuthorizationPolicy } from '../security/authorization-policy';
 import { AuthorizationSource } from '../security/authz-rule';
@@ -631,9 +632,7 @@ export class StrictMtlsNamespace extends Construct {
   }
 
   private checkPort(prop: string, port: number): number {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throwPropError(this, prop, port, 'a port is an integer from 1 to 65535 (the workload\'s container port)');
-    }
+    checkPortNumber(this, prop, port, 'a port is an integer from 1 to 65535 (the workload\'s container port)');
     if (SIDECAR_PORTS[port]) {
       throwPropError(this, prop, port, `${port} is the sidecar's own port (${SIDECAR_PORTS[port]}), not an application port`);
     }

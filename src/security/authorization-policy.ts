@@ -1,12 +1,13 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { checkPort, ipBlockProblem, matchStringProblem, PolicyAttachment, serviceAccountProblem } from './authz-checks';
+import { ipBlockProblem, matchStringProblem, PolicyAttachment, serviceAccountProblem } from './authz-checks';
 import { conditionKeyProblem, conditionValueProblem, methodProblem, pathProblem } from './authz-match';
 import { AuthorizationCondition, AuthorizationOperation, AuthorizationRule, AuthorizationSource } from './authz-rule';
 import * as l1 from '../../imports/security.istio.io';
 import { constructMessage, throwPropError } from '../core/errors';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
 import { Principal } from '../core/principal';
+import { A_PORT_IS, checkPortNumber } from '../core/protocol';
 import { PolicyTargetRef } from '../core/target-ref';
 import { WorkloadSelector } from '../core/workload-selector';
 
@@ -286,8 +287,8 @@ export class AuthorizationPolicy extends IstioResource {
     this.checkEach(`${at}.notMethods`, operation.notMethods, methodProblem);
     this.checkEach(`${at}.paths`, operation.paths, pathProblem);
     this.checkEach(`${at}.notPaths`, operation.notPaths, pathProblem);
-    (operation.ports ?? []).forEach((p, i) => checkPort(this, `${at}.ports[${i}]`, p));
-    (operation.notPorts ?? []).forEach((p, i) => checkPort(this, `${at}.notPorts[${i}]`, p));
+    (operation.ports ?? []).forEach((p, i) => checkPortNumber(this, `${at}.ports[${i}]`, p, A_PORT_IS));
+    (operation.notPorts ?? []).forEach((p, i) => checkPortNumber(this, `${at}.notPorts[${i}]`, p, A_PORT_IS));
   }
 
   private checkCondition(condition: AuthorizationCondition, at: string): void {

@@ -27,14 +27,6 @@ export function ipBlockProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** Throws unless the port is an integer from 1 to 65535. */
-export function checkPort(scope: IConstruct, prop: string, port: number): string {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throwPropError(scope, prop, port, 'a port is an integer from 1 to 65535');
-  }
-  return String(port);
-}
-
 /**
  * Returns why an Istio match string is wrong, or undefined. Istio matches rule
  * strings exactly, by prefix (`abc*`), by suffix (`*abc`) or by presence (`*`);

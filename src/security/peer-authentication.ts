@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import * as l1 from '../../imports/security.istio.io';
 import { throwPropError } from '../core/errors';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
+import { checkPortNumber } from '../core/protocol';
 import { WorkloadSelector } from '../core/workload-selector';
 
 /**
@@ -88,9 +89,7 @@ export class PeerAuthentication extends IstioResource {
     if (!this.selector) {
       throwPropError(this, prop, mode, 'port-level mTLS needs a workload selector (Istio ignores it without one): set `selector`');
     }
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throwPropError(this, prop, port, 'the port must be an integer from 1 to 65535');
-    }
+    checkPortNumber(this, prop, port, 'the port must be an integer from 1 to 65535');
     this.portLevel.set(port, mode);
   }
 
