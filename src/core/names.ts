@@ -119,6 +119,11 @@ export function isCidr(value: string): boolean {
   return (family === 4 && bits <= 32) || (family === 6 && bits <= 128);
 }
 
+/** An IP address or a CIDR block. */
+export function isIpBlock(value: string): boolean {
+  return isIpAddress(value) || isCidr(value);
+}
+
 /**
  * Checks a unix domain socket address `unix://<absolute path>` or `unix://@<abstract>`,
  * not ending in `/` (as Istio validates it).

@@ -4,7 +4,7 @@ import * as l1 from '../../imports/networking.istio.io';
 import { constructMessage, propMessage, throwPropError } from '../core/errors';
 import { DNS_LABEL_REFERENCE, ImportedResource } from '../core/imported-resource';
 import { IIstioResource, IstioResource, IstioResourceProps } from '../core/istio-resource';
-import { isCidr, isDnsLabel, isFqdn, isIpAddress, isUnixAddress, isWildcardHost } from '../core/names';
+import { isCidr, isDnsLabel, isFqdn, isIpAddress, isIpBlock, isUnixAddress, isWildcardHost } from '../core/names';
 import {
   checkPortName, checkPortNumber, defaultPortName, isHttpProtocol, isOpaqueTcpProtocol, isTlsProtocol, Protocol,
 } from '../core/protocol';
@@ -345,7 +345,7 @@ export class ServiceEntry extends IstioResource implements IServiceEntry {
   /** Adds a virtual IP or CIDR block of the service (CIDRs only with resolution NONE or STATIC). */
   public addAddress(address: string): void {
     const prop = `addresses[${this.addressList.length}]`;
-    if (!isIpAddress(address) && !isCidr(address)) {
+    if (!isIpBlock(address)) {
       throwPropError(this, prop, address, 'an address is an IP address or a CIDR block');
     }
     if (isCidr(address) && this.explicitResolution !== undefined && !isNoneOrStatic(this.explicitResolution)) {

@@ -2,10 +2,9 @@
  * Checks shared by the VirtualService value types and routes. Internal: this module
  * is not re-exported from the package root.
  */
-import { isIP } from 'net';
 import { IConstruct } from 'constructs';
 import { throwPropError } from '../core/errors';
-import { isDnsLabel, isDnsSubdomain, isHostLabel, isIstioHeaderName } from '../core/names';
+import { isDnsLabel, isDnsSubdomain, isHostLabel, isIpAddress, isIpBlock, isIstioHeaderName } from '../core/names';
 
 /** Header match keys: lowercase, as Istio documents. */
 const MATCH_HEADER_NAME = /^[-_a-z0-9]+$/;
@@ -28,7 +27,7 @@ export function checkHost(scope: IConstruct, prop: string, host: string, options
     if (options.allowStar) return;
     throwPropError(scope, prop, host, `"*" is not allowed here: ${allowed}`);
   }
-  if (options.allowIp && isIP(host) !== 0) return;
+  if (options.allowIp && isIpAddress(host)) return;
   const name = host.startsWith('*.') ? host.slice(2) : host;
   const labels = name.split('.');
   if (host.length > 255 || !labels.every(isHostLabel)) {
@@ -70,11 +69,7 @@ export function checkMatchHeaderName(scope: IConstruct, prop: string, name: stri
 
 /** Checks an IP address or CIDR block (`10.0.0.0/8`, `2001:db8::/32`). */
 export function checkSubnet(scope: IConstruct, prop: string, subnet: string): void {
-  const [ip, bits, extra] = typeof subnet === 'string' ? subnet.split('/') : [];
-  const version = ip === undefined ? 0 : isIP(ip);
-  const max = version === 6 ? 128 : 32;
-  const okBits = bits === undefined || (/^[0-9]{1,3}$/.test(bits) && Number(bits) <= max);
-  if (version === 0 || !okBits || extra !== undefined) {
+  if (typeof subnet !== 'string' || !isIpBlock(subnet)) {
     throwPropError(scope, prop, subnet, 'an IP address or CIDR block, e.g. "10.0.0.0/8"');
   }
 }

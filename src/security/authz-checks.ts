@@ -8,23 +8,17 @@
 import { isIP } from 'net';
 import { IConstruct } from 'constructs';
 import { throwConstructError, throwPropError } from '../core/errors';
+import { isIpBlock } from '../core/names';
 import { PolicyTargetRef, PolicyTargetReference } from '../core/target-ref';
 import { WorkloadSelector } from '../core/workload-selector';
 
 /** Returns why `value` is not an IP address or CIDR block, or undefined if it is one. */
 export function ipBlockProblem(value: string): string | undefined {
+  if (isIpBlock(value)) return undefined;
   const slash = value.indexOf('/');
-  const address = slash < 0 ? value : value.slice(0, slash);
-  const family = isIP(address);
+  const family = isIP(slash < 0 ? value : value.slice(0, slash));
   if (family === 0) return 'must be an IP address (e.g. "203.0.113.4") or a CIDR block (e.g. "203.0.113.0/24", "2001:db8::/32")';
-  if (slash >= 0) {
-    const bits = value.slice(slash + 1);
-    const max = family === 4 ? 32 : 128;
-    if (!/^\d{1,3}$/.test(bits) || Number(bits) > max) {
-      return `the prefix length after "/" must be a number from 0 to ${max}`;
-    }
-  }
-  return undefined;
+  return `the prefix length after "/" must be a number from 0 to ${family === 4 ? 32 : 128}`;
 }
 
 /**
