@@ -56,14 +56,24 @@ const REGISTRY = Symbol.for('cdk8s-istio.CrossChecks');
  * Internal: not part of the public (jsii) API.
  */
 export function addCrossCheck(scope: IConstruct, check: CrossCheck): void {
-  const root = scope.node.root as any;
-  let registry: CrossChecks | undefined = root[REGISTRY];
-  if (!registry) {
-    registry = new CrossChecks(root);
-    Object.defineProperty(root, REGISTRY, { value: registry });
-    root.node.addValidation(registry);
-  }
+  const registry = perApp(scope, REGISTRY, root => {
+    const checks = new CrossChecks(root);
+    root.node.addValidation(checks);
+    return checks;
+  });
   registry.checks.push(check);
+}
+
+/**
+ * The value kept on the app (the root of `scope`'s tree) under `slot`, made by `create`
+ * the first time it is asked for: how one validation, or one list, is registered per app.
+ *
+ * Internal: not part of the public (jsii) API.
+ */
+export function perApp<T>(scope: IConstruct, slot: symbol, create: (root: IConstruct) => T): T {
+  const root = scope.node.root as any;
+  if (!(slot in root)) Object.defineProperty(root, slot, { value: create(root) });
+  return root[slot];
 }
 
 class CrossChecks implements IValidation {

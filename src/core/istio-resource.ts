@@ -1,5 +1,6 @@
 import { ApiObject, ApiObjectMetadata, Chart, Names } from 'cdk8s';
 import { Construct, IConstruct, IValidation } from 'constructs';
+import { perApp } from './cross-check';
 
 /**
  * An Istio (or Gateway API) object that other constructs can refer to by name.
@@ -62,11 +63,7 @@ const UNIQUE_NAMES = Symbol.for('cdk8s-istio.UniqueObjectNames');
  */
 class UniqueObjectNames implements IValidation {
   public static register(scope: IConstruct): void {
-    const root = scope.node.root as any;
-    if (!root[UNIQUE_NAMES]) {
-      Object.defineProperty(root, UNIQUE_NAMES, { value: true });
-      root.node.addValidation(new UniqueObjectNames(root));
-    }
+    perApp(scope, UNIQUE_NAMES, root => root.node.addValidation(new UniqueObjectNames(root)));
   }
 
   private constructor(private readonly root: IConstruct) {}

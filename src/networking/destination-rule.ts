@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { PortTrafficPolicy, TrafficPolicy } from './traffic-policy';
 import { TrafficPolicyRenderer } from './traffic-policy-render';
 import * as l1 from '../../imports/networking.istio.io';
-import { addCrossCheck, IndexedObject, ManifestIndex } from '../core/cross-check';
+import { addCrossCheck, IndexedObject, ManifestIndex, perApp } from '../core/cross-check';
 import { throwConstructError, throwPropError } from '../core/errors';
 import { ImportedResource, ReferenceSyntax } from '../core/imported-resource';
 import { IIstioResource, IstioResource, IstioResourceProps } from '../core/istio-resource';
@@ -347,10 +347,7 @@ const SHARED_HOST_CHECK = Symbol.for('cdk8s-istio.DestinationRule.SharedHostChec
  */
 class SharedHostCheck {
   public static register(scope: IConstruct): void {
-    const root = scope.node.root as any;
-    if (root[SHARED_HOST_CHECK]) return;
-    Object.defineProperty(root, SHARED_HOST_CHECK, { value: true });
-    addCrossCheck(scope, index => SharedHostCheck.check(index));
+    perApp(scope, SHARED_HOST_CHECK, () => addCrossCheck(scope, index => SharedHostCheck.check(index)));
   }
 
   private static check(index: ManifestIndex): string[] {

@@ -6,7 +6,7 @@ import { TlsRouteRule, TlsRouteRuleProps } from './tls-route';
 import { checkGatewayName, checkHost, checkNamespace, JWT_CLAIM_PREFIX, MESH_GATEWAY, NAMESPACE_NAME, resolveHost } from './vs-checks';
 import { IVirtualService } from './vs-reference';
 import * as l1 from '../../imports/networking.istio.io';
-import { addCrossCheck, ManifestIndex } from '../core/cross-check';
+import { addCrossCheck, ManifestIndex, perApp } from '../core/cross-check';
 import { constructMessage, propMessage, throwPropError } from '../core/errors';
 import { ImportedResource, ReferenceSyntax } from '../core/imported-resource';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
@@ -357,15 +357,12 @@ const REGISTERED = Symbol.for('cdk8s-istio.VirtualServiceCrossCheck');
 
 /** One cross-check per app covers every VirtualService L2 of it, over one index. */
 function registerCrossCheck(vs: VirtualService): void {
-  const root = vs.node.root as any;
-  let list: VirtualService[] | undefined = root[REGISTERED];
-  if (!list) {
-    const all: VirtualService[] = [];
-    Object.defineProperty(root, REGISTERED, { value: all });
-    addCrossCheck(vs, index => crossCheck(index, all));
-    list = all;
-  }
-  list.push(vs);
+  const all = perApp(vs, REGISTERED, () => {
+    const list: VirtualService[] = [];
+    addCrossCheck(vs, index => crossCheck(index, list));
+    return list;
+  });
+  all.push(vs);
 }
 
 interface DefinedSubsets {
