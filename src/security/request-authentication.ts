@@ -196,7 +196,7 @@ export class RequestAuthentication extends IstioResource {
     this.selector = props.selector;
     this.attachment = new PolicyAttachment(this, this.namespace, props.selector, props.targetRefs);
     (props.jwtRules ?? []).forEach(rule => this.addJwtRule(rule));
-    this.apiObject = new RequestAuthenticationResource(this, 'Resource', {
+    this.apiObject = new l1.RequestAuthentication(this, 'Resource', {
       metadata: this.resourceMetadata(props),
       spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
@@ -335,23 +335,6 @@ export class RequestAuthentication extends IstioResource {
       targetRefs: this.attachment.renderTargetRefs(),
       jwtRules: this.rules.length > 0 ? this.rules.map(r => ({ ...r })) : undefined,
     };
-  }
-}
-
-/**
- * The L1 object, writing `jwksUri` as Istio's documentation spells it: the generated
- * L1 writes the proto field name `jwks_uri`, which the CRD also accepts.
- */
-class RequestAuthenticationResource extends l1.RequestAuthentication {
-  public toJson(): any {
-    const json = super.toJson();
-    for (const rule of json?.spec?.jwtRules ?? []) {
-      if (rule.jwks_uri !== undefined && rule.jwksUri === undefined) {
-        rule.jwksUri = rule.jwks_uri;
-        delete rule.jwks_uri;
-      }
-    }
-    return json;
   }
 }
 
