@@ -8,6 +8,7 @@
  */
 import { ApiObject, App, Chart } from 'cdk8s';
 import { CrdValidator } from '../src/validation/crd';
+import { IstioValidation } from '../src/validation/app';
 import { Analyzer } from '../src/validation/engine';
 import { networking, security } from '../src';
 
@@ -78,7 +79,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-const rows: Record<string, number[]> = { synth: [], crd: [], webhook: [], analyzer: [], all: [] };
+const rows: Record<string, number[]> = { synth: [], crd: [], webhook: [], analyzer: [], all: [], appSynth: [], appSynthValidated: [] };
 let objectCount = 0;
 let heapMb = 0;
 for (let round = 0; round < ROUNDS + 1; round++) {
@@ -99,6 +100,13 @@ for (let round = 0; round < ROUNDS + 1; round++) {
     if (errors.length > 0) throw new Error(`the synthetic app must be valid, got ${errors.length} errors, e.g. ${Analyzer.format(errors[0])}`);
     continue;
   }
+  // end to end: `cdk8s synth` (app.synth(): render, write YAML) without and with the switch
+  const [appSynthMs] = time(() => buildApp().synth());
+  const validated = buildApp();
+  IstioValidation.enable(validated, { printWarnings: false });
+  const [appSynthValidatedMs] = time(() => validated.synth());
+  rows.appSynth.push(appSynthMs);
+  rows.appSynthValidated.push(appSynthValidatedMs);
   rows.synth.push(synthMs);
   rows.crd.push(crdMs);
   rows.webhook.push(webhookMs);
@@ -116,6 +124,9 @@ for (const [name, label] of [['synth', 'L1 synth (baseline)'], ['crd', 'CRD laye
   console.log(`| ${label} | ${ms.toFixed(0)} | ${(ms / base).toFixed(2)} |`);
 }
 console.log('');
+const appSynth = median(rows.appSynth);
+const appSynthValidated = median(rows.appSynthValidated);
+console.log(`end to end, app.synth() to YAML files: ${appSynth.toFixed(0)} ms without validation, ${appSynthValidated.toFixed(0)} ms with IstioValidation.enable (x${(appSynthValidated / appSynth).toFixed(2)})`);
 console.log(`CRD layer per object: ${(median(rows.crd) * 1000 / objectCount).toFixed(1)} µs (the L1 synth: ${(base * 1000 / objectCount).toFixed(1)} µs per object)`);
 console.log(`heap growth during validation: ${heapMb.toFixed(0)} MiB`);
 const ratio = median(rows.all) / base;

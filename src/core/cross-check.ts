@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 
 /** One synthesized object of the app, with the construct that owns it. */
@@ -14,6 +14,8 @@ export interface IndexedObject {
  * one `toJson()` per object) so that cross-construct checks never scan pairwise.
  */
 export class ManifestIndex {
+  /** Every object, in tree order. */
+  public readonly all: IndexedObject[] = [];
   private readonly byKind = new Map<string, IndexedObject[]>();
   private readonly byKey = new Map<string, IndexedObject[]>();
 
@@ -27,6 +29,7 @@ export class ManifestIndex {
         continue; // synth reports it with its own message
       }
       const entry: IndexedObject = { json, apiObject: c };
+      this.all.push(entry);
       push(this.byKind, c.kind, entry);
       push(this.byKey, key(c.kind, json?.metadata?.namespace, json?.metadata?.name), entry);
     }
@@ -78,12 +81,39 @@ export function perApp<T>(scope: IConstruct, slot: symbol, create: (root: IConst
 
 class CrossChecks implements IValidation {
   public readonly checks: CrossCheck[] = [];
-  constructor(private readonly root: IConstruct) {}
+  /** How many `app.synth()` / `app.synthYaml()` calls are running. */
+  private synthDepth = 0;
+  /** The result of the checks during the running synth. */
+  private synthResult?: string[];
+
+  constructor(private readonly root: IConstruct) {
+    // cdk8s validates the whole app once in app.synth(), and again for every chart it
+    // renders: the checks would run once per chart. The tree does not change during one
+    // synth, so they run once per app.synth() and the other calls reuse the result.
+    if (root instanceof App) {
+      for (const method of ['synth', 'synthYaml'] as const) {
+        const original = (root as any)[method].bind(root);
+        Object.defineProperty(root, method, {
+          value: (...args: any[]) => {
+            this.synthDepth++;
+            try {
+              return original(...args);
+            } finally {
+              if (--this.synthDepth === 0) this.synthResult = undefined;
+            }
+          },
+        });
+      }
+    }
+  }
 
   public validate(): string[] {
     if (this.checks.length === 0) return [];
+    if (this.synthDepth > 0 && this.synthResult) return this.synthResult;
     const index = new ManifestIndex(this.root);
-    return this.checks.flatMap(check => check(index));
+    const result = this.checks.flatMap(check => check(index));
+    if (this.synthDepth > 0) this.synthResult = result;
+    return result;
   }
 }
 

@@ -1,7 +1,8 @@
 import { ApiObject, App } from 'cdk8s';
-import { IConstruct, IValidation } from 'constructs';
+import { IConstruct } from 'constructs';
 import { Analyzer, AnalyzeOptions } from './engine';
 import { Finding, FindingLevel, ManifestSource } from './findings';
+import { addCrossCheck } from '../core/cross-check';
 
 /** Options of `IstioValidation.enable`. */
 export interface IstioValidationOptions extends AnalyzeOptions {
@@ -38,9 +39,11 @@ export class IstioValidation {
       existing.options = options;
       return;
     }
-    const validation = new AppValidation(app, options);
+    const validation = new AppValidation(options);
     Object.defineProperty(root, ENABLED, { value: validation });
-    app.node.addValidation(validation);
+    // runs over the app's one index of synthesized objects, shared with the constructs'
+    // cross-checks: every object is rendered once per validation pass
+    addCrossCheck(app, index => validation.validate(index.all.map(entry => source(entry.apiObject, entry.json))));
   }
 
   /** True if `enable` was called for this app. */
@@ -61,11 +64,12 @@ export class IstioValidation {
   private constructor() {}
 }
 
-class AppValidation implements IValidation {
-  constructor(private readonly app: App, public options: IstioValidationOptions) {}
+class AppValidation {
+  constructor(public options: IstioValidationOptions) {}
 
-  public validate(): string[] {
-    const findings = IstioValidation.findings(this.app, this.options);
+  public validate(sources: ManifestSource[]): string[] {
+    // at synth the world is open by default: an app's Services often live in other repos
+    const findings = Analyzer.analyzeSources(sources, { ...this.options, openWorld: this.options.openWorld ?? true });
     const strict = this.options.strict === true;
     const failing = findings.filter(f => f.level === FindingLevel.ERROR || (strict && f.level === FindingLevel.WARNING));
     if (this.options.printWarnings !== false) {
@@ -79,13 +83,11 @@ class AppValidation implements IValidation {
 }
 
 function collect(scope: IConstruct): ManifestSource[] {
-  const out: ManifestSource[] = [];
-  for (const c of scope.node.findAll()) {
-    if (c instanceof ApiObject) {
-      // an L2's object is its `Resource` child: report the L2's path
-      const owner = c.node.id === 'Resource' && c.node.scope ? c.node.scope : c;
-      out.push({ object: c.toJson(), constructPath: owner.node.path });
-    }
-  }
-  return out;
+  return scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map(c => source(c, c.toJson()));
+}
+
+function source(apiObject: ApiObject, object: any): ManifestSource {
+  // an L2's object is its `Resource` child: report the L2's path
+  const owner = apiObject.node.id === 'Resource' && apiObject.node.scope ? apiObject.node.scope : apiObject;
+  return { object, constructPath: owner.node.path };
 }
