@@ -178,6 +178,7 @@ describe('JwtProtectedIngress checks', () => {
 
     test('throws when the credential is not a Secret name', () => {
       expect(() => make({ credentialName: 'API_TLS' })).toThrow(`${AT}: invalid credentialName "API_TLS": a Secret name`);
+      expect(() => make({ credentialName: 'api..tls' })).toThrow(`${AT}: invalid credentialName "api..tls": a Secret name`);
     });
 
     test('throws when Gateway options are given with an existing gateway', () => {

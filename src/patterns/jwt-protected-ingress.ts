@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { JwtIssuer } from './jwt-issuer';
 import { addCrossCheck, ManifestIndex } from '../core/cross-check';
 import { constructMessage, propMessage, throwPropError } from '../core/errors';
-import { isDnsLabel, isFqdn, isIpAddress, isWildcardHost } from '../core/names';
+import { isDnsLabel, isDnsSubdomain, isFqdn, isIpAddress, isWildcardHost } from '../core/names';
 import { A_PORT_IS, checkPortNumber, Protocol } from '../core/protocol';
 import { IGateway } from '../core/references';
 import { StringMatch } from '../core/string-match';
@@ -607,7 +607,7 @@ export class JwtProtectedIngress extends Construct {
         throwPropError(this, 'credentialName', credential,
           'the Gateway made here serves HTTPS only: give the Secret with the certificate (tls.crt/tls.key) in the gateway namespace, or bind an existing gateway with gateway');
       }
-      if (credential.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(credential)) {
+      if (!isDnsSubdomain(credential)) {
         throwPropError(this, 'credentialName', credential, 'a Secret name (lower case letters, digits, "-" and ".")');
       }
       return undefined;
