@@ -6,7 +6,7 @@
  */
 import {
   CelEnv, celEnv, CelFunc, celFunc, celList, celMap, celMethod, CelResult, CelScalar, CelValue,
-  isCelError, isCelList, isCelMap, isCelUint, listType, mapType, parse, plan,
+  isCelError, isCelList, isCelUint, listType, mapType, parse, plan,
 } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import {
@@ -494,11 +494,6 @@ export function isDataError(err: { message: string; cause?: unknown }): boolean 
     cause = (cause as any).cause;
   }
   return DATA_ERRORS.test(err.message);
-}
-
-/** True if a value is a CEL list or map (not a scalar). */
-export function isCelContainer(v: unknown): boolean {
-  return isCelList(v) || isCelMap(v);
 }
 
 export { isCelError };
