@@ -30,7 +30,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // (the CRD layer walks the structural schemas itself, for Kubernetes' semantics and
   // precise messages; @bufbuild/protobuf is @bufbuild/cel's peer dependency)
   bundledDeps: ['yaml@2.9.1', '@bufbuild/cel@0.6.1', '@bufbuild/protobuf@2.17.0'],
-  devDeps: ['typescript@~6.0.3', '@types/node@^20', 'cdk8s-cli@2.207.60', 'cdk8s-plus-32@2.5.92'],
+  devDeps: [
+    'typescript@~6.0.3', '@types/node@^20', 'cdk8s-cli@2.207.60', 'cdk8s-plus-32@2.5.92',
+    // the benchmark's baselines: a peer schema validator, and cdk8s-plus' load time
+    'cdk8s-plus-33@2.5.57', '@kubernetes-models/istio@3.0.1',
+  ],
 
   // the generated L1 lives in top-level imports/, compiled by jsii together with src/
   srcdir: 'src',
@@ -65,7 +69,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   bin: { 'cdk8s-istio': 'lib/src/cli.js' },
   docgen: true,
   gitignore: ['/examples/node_modules', '/examples/*/node_modules', '/test-reports', '/.tmp', '/bench-results'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples', '/scripts', '/test', '/.ci', '/docs', '/.tmp'] },
+  npmIgnoreOptions: { ignorePatterns: ['/examples', '/scripts', '/test', '/.ci', '/docs', '/.tmp', '/crds', '/bench'] },
 });
 
 // jsii finds the entry point through `types`, which the jsii project type resets to lib/index.d.ts
@@ -77,15 +81,15 @@ const docgen = project.tasks.tryFind('docgen')!;
 docgen.reset('jsii-docgen -o API.md --submodule root');
 docgen.exec('ts-node --transpile-only --project test/tsconfig.json scripts/compact-api-md.ts API.md');
 
-// L1: `npx projen import` regenerates imports/ from the local CRDs only
+// L1: `npx projen import` regenerates imports/ from the CRDs vendored in crds/ (crds/SOURCES.md)
 project.addTask('import', {
-  description: 'Regenerate imports/ (L1) from ../shared/crds with cdk8s import',
+  description: 'Regenerate imports/ (L1) from the vendored crds/ with cdk8s import',
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/import.ts',
 });
 
 // CRD schema + CEL rule data for the validator
 project.addTask('schemas', {
-  description: 'Regenerate data/crd-schemas.json from ../shared/crds',
+  description: 'Regenerate data/crd-schemas.json from the vendored crds/',
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/schemas.ts',
 });
 

@@ -1,13 +1,15 @@
 /**
- * Reads the CRDs of ../shared/crds (Istio 1.30.3, Gateway API v1.5.1), shared by
- * the `import` and `schemas` tasks. Build-time only: not part of the library.
+ * Reads the vendored CRDs of crds/ (Istio 1.30.3, Gateway API v1.5.1; see
+ * crds/SOURCES.md), shared by the `import` and `schemas` tasks and the CRD tests.
+ * Build-time only: not part of the library.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 
-export const CRD_DIR = path.resolve(__dirname, '..', '..', 'shared', 'crds');
-export const CRD_FILES = ['istio-1.30.3-crd-all.gen.yaml', 'gateway-api-v1.5.1-experimental.yaml'];
+export const CRD_DIR = path.resolve(__dirname, '..', 'crds');
+/** The CRD files, relative to CRD_DIR, in the order they are read. */
+export const CRD_FILES = ['istio-1.30.3/crd-all.gen.yaml', 'gateway-api-v1.5.1/experimental-install.yaml'];
 
 export interface CrdVersion {
   readonly name: string;
@@ -37,7 +39,7 @@ export function readCrds(): Crd[] {
   for (const file of CRD_FILES) {
     const full = path.join(CRD_DIR, file);
     if (!fs.existsSync(full)) {
-      throw new Error(`CRD source ${full} not found: the CRDs are read from ../shared/crds beside this checkout`);
+      throw new Error(`CRD source ${full} not found: the CRDs are vendored in crds/ (see crds/SOURCES.md)`);
     }
     for (const doc of YAML.parseAllDocuments(fs.readFileSync(full, 'utf8'))) {
       const obj = doc.toJS({ maxAliasCount: -1 });

@@ -1,8 +1,8 @@
 /**
  * `npx projen schemas`: regenerates data/crd-schemas.json, the CRD schema + CEL
  * rule data the CRD validator (src/validation/crd) reads at runtime, from the CRDs
- * of ../shared/crds. Every served version of every CRD is kept, with `description`
- * keywords stripped; identical schemas (the same schema served as several versions)
+ * vendored in crds/ (see crds/SOURCES.md). Every served version of every CRD is
+ * kept, with `description` keywords stripped; identical schemas (the same schema served as several versions)
  * are stored once. The output is byte-identical across runs (sorted keys, CRDs
  * sorted by group and kind, versions by Kubernetes version priority).
  */

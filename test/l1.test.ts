@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import { extensions, gatewayApi, gatewayApiX, networking, security, telemetry } from '../src';
 import { findObject, synthValid } from './util';
 
-describe('L1 (imports/, generated from ../shared/crds)', () => {
+describe('L1 (imports/, generated from the vendored crds/)', () => {
   test('one namespace per API group, at the newest served version', () => {
     expect(networking.VirtualService.GVK).toEqual({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService' });
     expect(networking.EnvoyFilter.GVK.apiVersion).toBe('networking.istio.io/v1alpha3');
