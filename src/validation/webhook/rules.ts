@@ -132,7 +132,7 @@ export const RULES = {
   pathTemplateInvalid: r(412, E, 'AuthorizationPolicy', 'Path templates use `{*}` and `{**}` as whole segments, `{**}` last.'),
   conditionInvalid: r(413, E, 'AuthorizationPolicy', 'A `when` condition needs a key and values or notValues.'),
   conditionKeyInvalid: r(414, E, 'AuthorizationPolicy', 'A `when` key is a supported attribute and its values fit it (IPs, ports, `a[b]` keys).'),
-  denyHttpOnTcp: r(415, W, 'AuthorizationPolicy', 'A DENY rule with only HTTP attributes denies all traffic to TCP ports; name the port.'),
+  denyHttpOnTcp: r(415, I, 'AuthorizationPolicy', 'A DENY rule with only HTTP attributes denies all TCP traffic of the workloads it selects, if they have TCP ports. Info: the object alone does not tell (CDK8S-ISTIO-A011 warns when the ports are known); list the HTTP ports in to.operation.ports.'),
 
   // ---- RequestAuthentication (W45x) ----
   jwtIssuerOrJwksUri: r(450, E, 'RequestAuthentication', 'A JWT rule needs an issuer or a jwksUri.'),

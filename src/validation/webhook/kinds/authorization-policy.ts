@@ -163,7 +163,8 @@ function validateRule(ctx: Ctx, p: string, rule: unknown, action: string): void 
   });
 
   if (action === 'DENY' && ((fromExists && !toExists && !tcpInFrom) || (toExists && !tcpInTo))) {
-    ctx.report(RULES.denyHttpOnTcp, p, 'this DENY rule uses only HTTP attributes, so it denies all traffic to TCP ports in its scope; add to.operation.ports to limit it');
+    ctx.report(RULES.denyHttpOnTcp, p, 'this DENY rule uses only HTTP attributes, so it denies all traffic to TCP ports in its scope (Istio drops HTTP attributes on TCP), if the selected workloads have TCP ports; '
+      + 'list the HTTP ports in to.operation.ports to limit it (JwtProtectedIngress: the gatewayPorts prop)');
   }
 }
 

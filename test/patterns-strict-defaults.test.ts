@@ -1,0 +1,60 @@
+import { App, Chart } from 'cdk8s';
+import { CanaryRelease } from '../src/patterns/canary-release';
+import { CanaryWorkload } from '../src/patterns/canary-workload';
+import { EgressGateway } from '../src/patterns/egress-gateway';
+import { EgressTraffic } from '../src/patterns/egress-traffic';
+import { JwtIssuer } from '../src/patterns/jwt-issuer';
+import { JwtProtectedIngress } from '../src/patterns/jwt-protected-ingress';
+import { StrictMtlsNamespace } from '../src/patterns/strict-mtls-namespace';
+import { RouteDestination } from '../src/networking/vs-destination';
+import { IstioValidation } from '../src/validation/app';
+import { FindingLevel } from '../src/validation/findings';
+
+/**
+ * Every pattern, built with its minimal props, synthesizes under
+ * `IstioValidation.enable(app, { strict: true })`: no error and no warning.
+ */
+function strictApp(): { app: App; chart: Chart } {
+  const app = new App({ outdir: '/tmp/cdk8s-istio-strict-defaults' });
+  IstioValidation.enable(app, { strict: true, printWarnings: false });
+  return { app, chart: new Chart(app, 'test') };
+}
+
+const PATTERNS: Array<[string, (chart: Chart) => void]> = [
+  ['CanaryRelease', chart => {
+    new CanaryRelease(chart, 'reviews', {
+      host: 'reviews',
+      stable: CanaryWorkload.fromLabels({ app: 'reviews', version: 'v1' }),
+      canary: CanaryWorkload.fromLabels({ app: 'reviews', version: 'v2' }),
+    });
+  }],
+  ['EgressGateway', chart => {
+    new EgressGateway(chart, 'egress').addHost('edition.cnn.com', EgressTraffic.http());
+  }],
+  ['JwtProtectedIngress', chart => {
+    new JwtProtectedIngress(chart, 'api', {
+      hosts: ['api.example.com'],
+      credentialName: 'api-tls',
+      issuers: [JwtIssuer.custom({ issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/.well-known/jwks.json' })],
+      routes: [{ destination: RouteDestination.to('api', { port: 8080 }) }],
+    });
+  }],
+  ['StrictMtlsNamespace', chart => {
+    new StrictMtlsNamespace(chart, 'shop', { namespace: 'shop' });
+  }],
+];
+
+describe.each(PATTERNS)('%s with its defaults', (_name, build) => {
+  test('synthesizes under strict validation', () => {
+    const { app, chart } = strictApp();
+    build(chart);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('has no warning or error (open world, as at synth)', () => {
+    const { app, chart } = strictApp();
+    build(chart);
+    const found = IstioValidation.findings(app).filter(f => f.level !== FindingLevel.INFO);
+    expect(found).toEqual([]);
+  });
+});
