@@ -1,6 +1,7 @@
 import { Finding, ManifestSource } from '../findings';
 import { Context } from './context';
 import { checkDestinationRules } from './destination-rule';
+import { checkEnvoyFilters } from './envoy-filter';
 import { checkGateways } from './gateway';
 import { checkRouteMatches } from './route-matches';
 import { checkSelectors } from './selectors';
@@ -61,6 +62,7 @@ export class CrossResourceAnalyzer {
     checkNamespaces(ctx);
     checkSelectors(ctx);
     checkWorkloads(ctx);
+    checkEnvoyFilters(ctx);
     return ctx.results();
   }
 
