@@ -8,8 +8,8 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { Finding, FindingLayer, FindingLevel, ManifestSource } from '../findings';
-import { Rule } from './rules';
-import { arr, CLUSTER_DOMAIN, num, obj, parseServiceFqdn, push, selectorMatches, str, strList, strMap, toFqdn } from './util';
+import { Rule, RULES } from './rules';
+import { arr, CLUSTER_DOMAIN, NameIndex, num, obj, parseServiceFqdn, push, selectorMatches, selectorString, str, strList, strMap, toFqdn } from './util';
 
 /** One analyzed object. `source` is undefined for the objects of the assumed default installation. */
 export interface Item {
@@ -65,6 +65,39 @@ export const WORKLOAD_KINDS = new Set(['Pod', 'ReplicationController', ...CONTRO
 
 /** Namespaces every cluster has. */
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'istio-system'];
+
+/** Kinds without a namespace (their `metadata.namespace` is ignored), for the identity of an object. */
+const CLUSTER_SCOPED = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'StorageClass',
+  'PriorityClass', 'IngressClass', 'RuntimeClass', 'APIService', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'CSIDriver', 'VolumeSnapshotClass', 'GatewayClass', 'ClusterIssuer',
+]);
+
+/** One object of the input, before duplicates are dropped. */
+interface Defined {
+  readonly object: Record<string, any>;
+  readonly source: ManifestSource;
+  /** Where it is, for a message: its file, construct path, or position in the input. */
+  readonly where: string;
+  readonly hasFile: boolean;
+}
+
+/**
+ * The identity of an object for `kubectl apply`: API group, kind, namespace (`default`
+ * when unwritten, none for cluster-scoped kinds) and name; undefined for objects
+ * without a kind or name.
+ */
+function identityOf(o: Record<string, any>): { key: string; label: string } | undefined {
+  const meta = obj(o.metadata);
+  const kind = str(o.kind);
+  const name = str(meta.name);
+  if (!kind || !name) return undefined;
+  const apiVersion = str(o.apiVersion) ?? '';
+  const slash = apiVersion.indexOf('/');
+  const group = slash >= 0 ? apiVersion.slice(0, slash) : '';
+  const ns = CLUSTER_SCOPED.has(kind) ? '' : str(meta.namespace) ?? 'default';
+  return { key: `${group}\u0000${kind}\u0000${ns}\u0000${name}`, label: ns ? `${kind} ${ns}/${name}` : `${kind} ${name}` };
+}
 
 /** Family keys for the open-world presence test. */
 export const WORKLOADS = 'workload';
@@ -189,21 +222,49 @@ export class Context {
   private readonly wildcardHosts = new Map<string, HostEntry[]>();
   private readonly servicesByWorkload = new Map<Workload, Item[]>();
   private readonly findings = new Map<string, { order: number; seq: number; finding: Finding }>();
+  /** Names of objects by `key \0 ns`, of hosts (`svc \0 ns` for Service names, `ext` for other hosts), of namespaces (`ns`). */
+  private readonly names = new NameIndex();
+  /** Label values of workloads by `ns \0 key` (ns `*`: any), label keys by `ns`. */
+  private readonly labelValues = new NameIndex();
+  private readonly labelKeys = new NameIndex();
 
   constructor(sources: ManifestSource[], public readonly openWorld: boolean, meshConfig: unknown) {
-    let order = 0;
-    const add = (object: unknown, source: ManifestSource) => {
+    // kubectl apply keeps the last definition of an object: analyze that one only (CDK8S-ISTIO-A002)
+    const defined: Defined[] = [];
+    const collect = (object: unknown, source: ManifestSource, where: string) => {
       if (object === null || typeof object !== 'object' || Array.isArray(object)) return;
       const o = object as Record<string, any>;
       if (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) {
-        o.items.forEach(i => add(i, source));
+        o.items.forEach((i, k) => collect(i, source, source.file || source.constructPath ? where : `${where} (item ${k + 1})`));
         return;
       }
-      this.addItem(makeItem(o, order++, source));
+      defined.push({ object: o, source, where, hasFile: !!source.file });
     };
-    for (const source of Array.isArray(sources) ? sources : []) {
-      if (source && typeof source === 'object') add(source.object, source);
+    (Array.isArray(sources) ? sources : []).forEach((source, i) => {
+      if (source && typeof source === 'object') collect(source.object, source, source.file ?? source.constructPath ?? `input object ${i + 1}`);
+    });
+    const definitions = new Map<string, number[]>();
+    const identities = defined.map((d, i) => {
+      const id = identityOf(d.object);
+      if (id) push(definitions, id.key, i);
+      return id;
+    });
+    const replaced = new Set<number>();
+    const duplicates = new Map<number, string>();
+    for (const indices of definitions.values()) {
+      if (indices.length < 2) continue;
+      const last = indices[indices.length - 1];
+      indices.slice(0, -1).forEach(i => replaced.add(i));
+      duplicates.set(last, duplicateMessage(identities[last]!.label, indices.map(i => defined[i])));
     }
+    let order = 0;
+    const survivors = new Map<number, Item>();
+    defined.forEach((d, i) => {
+      if (replaced.has(i)) return;
+      const item = makeItem(d.object, order++, d.source);
+      survivors.set(i, item);
+      this.addItem(item);
+    });
     for (const o of defaultInstallation()) {
       const item = makeItem(o, order++);
       if (!this.find(item.key!, item.ns, item.name)) this.addItem(item, true);
@@ -212,6 +273,11 @@ export class Context {
     this.meshConfig = obj(meshConfig !== undefined ? meshConfig : this.meshConfigFromInput());
     this.rootNamespace = str(this.meshConfig.rootNamespace) ?? 'istio-system';
     this.indexHosts();
+    for (const ns of this.namespaces) this.names.add('ns', ns);
+
+    for (const [i, message] of [...duplicates].sort((a, b) => a[0] - b[0])) {
+      this.report({ item: survivors.get(i)!, rule: RULES.duplicateDefinition, field: 'metadata.name', message });
+    }
   }
 
   // ---- objects ----
@@ -239,11 +305,115 @@ export class Context {
   }
 
   /**
-   * The level of a finding about a reference that did not resolve: in an open world,
-   * Info unless the input holds objects of the kind searched where it was searched.
+   * The level of a finding about a reference that did not resolve. In a closed world
+   * the rule's. In an open world Info (the object may live elsewhere), unless the
+   * reference is most likely a typo: `nearMiss` is what it most likely meant (a
+   * `suggest*` result), or true when the input surely holds what it should find.
    */
-  public refLevel(rule: Rule, held: boolean): FindingLevel {
-    return this.openWorld && !held ? FindingLevel.INFO : rule.level;
+  public refLevel(rule: Rule, nearMiss: string | boolean | undefined): FindingLevel {
+    return this.openWorld && !nearMiss ? FindingLevel.INFO : rule.level;
+  }
+
+  // ---- did you mean ----
+
+  /**
+   * What a reference to a missing object of a kind most likely meant: a near miss of a
+   * name of that kind in the namespace (`name`; see `isNearMiss`), else the same name in
+   * another namespace (`ns/name`). Objects of the assumed installation count.
+   */
+  public suggestObject(key: string, ns: string, name: string): string | undefined {
+    const near = this.names.nearest(`${key}\u0000${ns}`, name);
+    if (near !== undefined) return near;
+    const other = this.names.otherScopes(`${key}\u0000${ns}`, name)[0];
+    return other === undefined ? undefined : `${other.slice(key.length + 1)}/${name}`;
+  }
+
+  /**
+   * What a destination host that resolved to nothing most likely meant, written as the
+   * reference was: for a Service name, a near miss among the Service (and ServiceEntry)
+   * names of its namespace, or the same name in another namespace (as an FQDN); for
+   * another host, a near miss among the ServiceEntry hosts.
+   */
+  public suggestHost(host: string, fromNs: string): string | undefined {
+    const fqdn = toFqdn(host, fromNs);
+    const svc = parseServiceFqdn(fqdn);
+    if (!svc) return this.names.nearest('ext', fqdn);
+    const short = !host.includes('.');
+    const near = this.names.nearest(`svc\u0000${svc.ns}`, svc.name);
+    if (near !== undefined) return short ? near : `${near}.${svc.ns}.svc.${CLUSTER_DOMAIN}`;
+    const other = this.names.otherScopes(`svc\u0000${svc.ns}`, svc.name)[0];
+    return other === undefined ? undefined : `${svc.name}.${other.slice(4)}.svc.${CLUSTER_DOMAIN}`;
+  }
+
+  /** True if the host is defined in the input or the installation, but not exported to `fromNs`. */
+  public hiddenHost(host: string, fromNs: string): HostEntry | undefined {
+    return this.exactHosts.get(toFqdn(host, fromNs))?.find(e => !visible(e, fromNs));
+  }
+
+  /** What a missing namespace most likely meant: a near miss of a known namespace. */
+  public suggestNamespace(ns: string): string | undefined {
+    return this.names.nearest('ns', ns);
+  }
+
+  /**
+   * What a selector that selects no workload (in a namespace, or undefined: any) most
+   * likely meant: the selector with a mistyped key or value replaced by the near miss
+   * that workloads carry, if that one selects some.
+   */
+  public suggestSelector(selector: Record<string, string>, ns: string | undefined): string | undefined {
+    const scope = ns ?? '*';
+    const fixed: Record<string, string> = {};
+    let changed = false;
+    for (const [k, v] of Object.entries(selector)) {
+      let key = k;
+      if (!this.labelKeys.has(scope, k)) {
+        const near = this.labelKeys.nearest(scope, k);
+        if (near === undefined) return undefined;
+        key = near;
+        changed = true;
+      }
+      let value = v;
+      if (!this.labelValues.has(`${scope}\u0000${key}`, v)) {
+        const near = this.labelValues.nearest(`${scope}\u0000${key}`, v);
+        if (near === undefined) return undefined;
+        value = near;
+        changed = true;
+      }
+      fixed[key] = value;
+    }
+    return changed && this.select(fixed, ns).length > 0 ? selectorString(fixed) : undefined;
+  }
+
+  /**
+   * What a message says of a selector that selects nothing: the near miss it most
+   * likely meant (`suggestSelector`) and the values the workloads of the namespace (or
+   * any) carry for its keys. `meant` is undefined unless it is a typo.
+   */
+  public selectorMiss(selector: Record<string, string>, ns: string | undefined): { meant?: string; detail: string } {
+    const scope = ns ?? '*';
+    const meant = this.suggestSelector(selector, ns);
+    const seen = Object.keys(selector).sort().map(k => {
+      const values = this.labelValues.names(`${scope}\u0000${k}`);
+      if (values.length === 0) return `no ${k} label`;
+      return `${k}=${values.slice(0, 10).join(', ')}${values.length > 10 ? `, ... (${values.length} values)` : ''}`;
+    }).join('; ');
+    const where = ns === undefined ? 'the workloads' : `the workloads of namespace ${ns}`;
+    const hasAny = ns === undefined ? this.workloads.length > 0 : (this.workloadsByNs.get(ns) ?? []).length > 0;
+    const detail = `${meant === undefined ? '' : `; did you mean ${JSON.stringify(meant)}?`}${hasAny ? ` (${where} have ${seen})` : ''}`;
+    return { meant, detail };
+  }
+
+  /**
+   * The values the workloads carry for the selector's keys, as `k=v1, v2` joined by
+   * `; ` (at most 10 values a key), or `no k label`: what a message shows of what the
+   * analyzer saw.
+   */
+  public seenLabels(selector: Record<string, string>, workloads: Workload[]): string {
+    return Object.keys(selector).sort().map(k => {
+      const values = [...new Set(workloads.map(w => w.labels[k]).filter((v): v is string => v !== undefined))].sort();
+      if (values.length === 0) return `no ${k} label`;
+      return `${k}=${values.slice(0, 10).join(', ')}${values.length > 10 ? `, ... (${values.length} values)` : ''}`;
+    }).join('; ');
   }
 
   // ---- workloads ----
@@ -281,14 +451,16 @@ export class Context {
     return undefined;
   }
 
-  /**
-   * Open world: true if the input holds objects where the host would be defined: for
-   * a Service name, Services or ServiceEntries in its namespace; for another host,
-   * ServiceEntries in the namespace of the object that refers to it.
-   */
-  public holdsHost(host: string, fromNs: string): boolean {
-    const svc = parseServiceFqdn(toFqdn(host, fromNs));
-    return svc ? this.holds(HOSTS, svc.ns) : this.holds('ServiceEntry', fromNs);
+  /** Every Service and ServiceEntry host entry of an FQDN (exact, any namespace, visible or not). */
+  public hostEntries(fqdn: string): HostEntry[] {
+    return this.exactHosts.get(fqdn) ?? [];
+  }
+
+  /** The wildcard ServiceEntry hosts (`*.example.com`) that cover an FQDN. */
+  public wildcardEntries(fqdn: string): HostEntry[] {
+    const out: HostEntry[] = [];
+    for (let i = fqdn.indexOf('.'); i >= 0; i = fqdn.indexOf('.', i + 1)) out.push(...this.wildcardHosts.get(`*${fqdn.slice(i)}`) ?? []);
+    return out;
   }
 
   // ---- findings ----
@@ -330,6 +502,7 @@ export class Context {
     push(this.byKeyNs, `${item.key}\u0000${item.ns}`, item);
     const nameKey = `${item.key}\u0000${item.ns}\u0000${item.name}`;
     if (!this.byName.has(nameKey)) this.byName.set(nameKey, item);
+    this.names.add(`${item.key}\u0000${item.ns}`, item.name);
     const workload = workloadOf(item);
     if (!assumed) {
       this.present.add(`${item.key}\u0000${item.ns}`);
@@ -343,6 +516,10 @@ export class Context {
       for (const [k, v] of Object.entries(workload.labels)) {
         push(this.labelIndex, `${workload.ns}\u0000${k}=${v}`, workload);
         push(this.labelIndex, `*\u0000${k}=${v}`, workload);
+        for (const scope of [workload.ns, '*']) {
+          this.labelKeys.add(scope, k);
+          this.labelValues.add(`${scope}\u0000${k}`, v);
+        }
       }
     }
   }
@@ -377,6 +554,9 @@ export class Context {
   private addHost(entry: HostEntry): void {
     push(this.exactHosts, entry.fqdn, entry);
     if (entry.fqdn.startsWith('*.')) push(this.wildcardHosts, entry.fqdn, entry);
+    const svc = parseServiceFqdn(entry.fqdn);
+    if (svc) this.names.add(`svc\u0000${svc.ns}`, svc.name);
+    else if (!entry.fqdn.startsWith('*')) this.names.add('ext', entry.fqdn);
   }
 
   /** The mesh config from an `istio` ConfigMap of istio-system in the input (its `mesh` key, YAML). */
@@ -395,4 +575,18 @@ export class Context {
 function visible(entry: HostEntry, fromNs: string): boolean {
   if (entry.exportTo.length === 0) return true;
   return entry.exportTo.some(e => e === '*' || e === fromNs || (e === '.' && entry.ns === fromNs));
+}
+
+/** CDK8S-ISTIO-A002's message: where the definitions are, the later replacing the earlier. */
+function duplicateMessage(label: string, definitions: Defined[]): string {
+  const where = definitions.map(d => d.where);
+  const distinct = new Set(where).size === where.length;
+  const count = definitions.length === 2 ? 'twice' : `${definitions.length} times`;
+  const outcome = definitions.length === 2 ? 'the later replaces the earlier' : 'the last replaces the others';
+  const joined = `${where.slice(0, -1).join(', ')} and ${where[where.length - 1]}`;
+  let placed: string;
+  if (definitions.every(d => d.hasFile) && distinct) placed = `is defined in ${joined}`;
+  else if (new Set(where).size === 1) placed = `is defined ${count} in ${where[0]}`;
+  else placed = `is defined ${count} (${joined})`;
+  return `${label} ${placed}; ${outcome}, as kubectl apply does. Keep one definition (analyzed here: the last).`;
 }

@@ -5,7 +5,7 @@
  *
  * Internal module: not part of the public API.
  */
-import { Context, Item, WORKLOADS } from './context';
+import { Context, Item } from './context';
 import { RULES } from './rules';
 import { arr, hostsOverlap, num, obj, push, q, selectorString, str, strList, strMap } from './util';
 
@@ -33,12 +33,13 @@ export function checkGateways(ctx: Context): void {
     // gateway selectors select pods of every namespace
     const pods = ctx.select(selector, undefined);
     if (pods.length === 0) {
+      const miss = ctx.selectorMiss(selector, undefined);
       ctx.report({
         item: gw,
         rule: RULES.referencedResourceNotFound,
-        level: ctx.refLevel(RULES.referencedResourceNotFound, ctx.holds(WORKLOADS, gw.ns)),
+        level: ctx.refLevel(RULES.referencedResourceNotFound, miss.meant),
         field: 'spec.selector',
-        message: `Referenced selector not found: ${q(selectorText)}`,
+        message: `Referenced selector not found: ${q(selectorText)}${miss.detail}`,
       });
       continue;
     }
@@ -55,7 +56,8 @@ export function checkGateways(ctx: Context): void {
         }
       }
     }
-    const held = services > 0 || pods.some(p => ctx.holds('Service', p.ns));
+    // open world: the gateway pods' Services may live elsewhere, unless the input holds some of them
+    const held = services > 0;
     servers.forEach((server, i) => {
       const port = num(obj(server.port).number);
       if (port === undefined || targetPorts.has(port)) return;

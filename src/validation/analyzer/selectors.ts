@@ -8,7 +8,7 @@
  *
  * Internal module: not part of the public API.
  */
-import { Context, Item, Workload, WORKLOADS } from './context';
+import { Context, Item, Workload } from './context';
 import { Rule, RULES } from './rules';
 import { arr, obj, push, q, selectorString, strList, strMap } from './util';
 
@@ -54,12 +54,13 @@ function checkSingletons(
     if (Object.keys(selector).length === 0) continue;
     const selected = ctx.select(selector, item.ns);
     if (selected.length === 0) {
+      const miss = ctx.selectorMiss(selector, item.ns);
       ctx.report({
         item,
         rule: RULES.referencedResourceNotFound,
-        level: ctx.refLevel(RULES.referencedResourceNotFound, ctx.holds(WORKLOADS, item.ns)),
+        level: ctx.refLevel(RULES.referencedResourceNotFound, miss.meant),
         field,
-        message: `Referenced selector not found: ${q(selectorString(selector))}`,
+        message: `Referenced selector not found: ${q(selectorString(selector))}${miss.detail}`,
       });
     }
     for (const w of selected) push(byWorkload, w, item);
@@ -103,12 +104,13 @@ function checkPolicySelector(ctx: Context, item: Item, selector: Record<string, 
     return;
   }
   const labels = selectorString(selector ?? {});
+  const miss = labels ? ctx.selectorMiss(selector!, meshWide ? undefined : item.ns) : { meant: undefined, detail: '' };
   ctx.report({
     item,
     rule: RULES.noMatchingWorkloadsFound,
-    level: ctx.refLevel(RULES.noMatchingWorkloadsFound, ctx.holds(WORKLOADS, meshWide ? undefined : item.ns)),
+    level: ctx.refLevel(RULES.noMatchingWorkloadsFound, miss.meant),
     ...(labels ? { field } : {}),
-    message: `No matching workloads for this resource with the following labels: ${labels}`,
+    message: `No matching workloads for this resource with the following labels: ${labels}${miss.detail}`,
   });
 }
 
@@ -127,12 +129,13 @@ function checkAuthorizationNamespaces(ctx: Context): void {
       for (const field of ['namespaces', 'notNamespaces']) {
         strList(source[field]).forEach((ns, k) => {
           if (exists(ns)) return;
+          const meant = ns.includes('*') ? undefined : ctx.suggestNamespace(ns);
           ctx.report({
             item: ap,
             rule: RULES.referencedResourceNotFound,
-            level: ctx.refLevel(RULES.referencedResourceNotFound, ctx.holds('Namespace', undefined)),
+            level: ctx.refLevel(RULES.referencedResourceNotFound, meant),
             field: `spec.rules[${i}].from[${j}].source.${field}[${k}]`,
-            message: `Referenced namespace not found: ${q(ns)}`,
+            message: `Referenced namespace not found: ${q(ns)}${meant === undefined ? '' : `; did you mean ${q(meant)}?`}`,
           });
         });
       }

@@ -162,3 +162,117 @@ export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   if (entries) entries.push(value);
   else map.set(key, [value]);
 }
+
+/**
+ * The optimal-string-alignment distance of two strings (insertions, deletions,
+ * substitutions and transpositions of two neighbours count one each), or `max + 1` as
+ * soon as it is known to exceed `max`.
+ */
+export function editDistance(a: string, b: string, max: number): number {
+  if (a === b) return 0;
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const n = b.length;
+  let before: number[] = [];
+  let prev: number[] = [];
+  for (let j = 0; j <= n; j++) prev.push(j);
+  let prevMin = 0;
+  for (let i = 1; i <= a.length; i++) {
+    const cur: number[] = [i];
+    let curMin = i;
+    for (let j = 1; j <= n; j++) {
+      let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, before[j - 2] + 1);
+      cur.push(v);
+      if (v < curMin) curMin = v;
+    }
+    // a transposition reaches back two rows: stop only when both rows are past max
+    if (curMin > max && prevMin > max) return max + 1;
+    before = prev;
+    prev = cur;
+    prevMin = curMin;
+  }
+  return Math.min(prev[n], max + 1);
+}
+
+/**
+ * True if a reference to `ref`, which names nothing, most likely meant `known`: the
+ * same name in another case, or (names of 4 characters or more) an edit distance of
+ * 1, or (6 characters or more) of 2, unless the two differ only in their digits
+ * (`v1`/`v2`, `orders-v1`/`orders-v2`, `svc-12`/`svc-13`: versions and ordinals of
+ * distinct objects, not typos). Short names (`v1`, `db`, `qa`) only match by case:
+ * any two of them are a couple of edits apart.
+ */
+export function isNearMiss(ref: string, known: string): boolean {
+  if (ref === known) return false;
+  if (ref.toLowerCase() === known.toLowerCase()) return true;
+  if (ref.replace(/\d+/g, '#') === known.replace(/\d+/g, '#')) return false;
+  const length = Math.min(ref.length, known.length);
+  const max = length >= 6 ? 2 : length >= 4 ? 1 : 0;
+  return max > 0 && editDistance(ref, known, max) <= max;
+}
+
+/**
+ * Known names in scopes (a kind in a namespace, the label values of a key...), for the
+ * "did you mean" of a reference that names nothing: by scope and length (a near miss
+ * is at most 2 characters longer or shorter), by lower case, and by name across scopes.
+ */
+export class NameIndex {
+  private readonly byLength = new Map<string, Map<number, string[]>>();
+  private readonly byLower = new Map<string, string>();
+  private readonly scopesByName = new Map<string, string[]>();
+  private readonly known = new Set<string>();
+
+  public add(scope: string, name: string): void {
+    if (!name) return;
+    const key = `${scope}\u0000${name}`;
+    if (this.known.has(key)) return;
+    this.known.add(key);
+    let lengths = this.byLength.get(scope);
+    if (!lengths) this.byLength.set(scope, lengths = new Map());
+    push(lengths, name.length, name);
+    const lower = `${scope}\u0000${name.toLowerCase()}`;
+    const held = this.byLower.get(lower);
+    if (held === undefined || name < held) this.byLower.set(lower, name);
+    push(this.scopesByName, name, scope);
+  }
+
+  public has(scope: string, name: string): boolean {
+    return this.known.has(`${scope}\u0000${name}`);
+  }
+
+  /**
+   * The known name of the scope that `ref` most likely meant (see `isNearMiss`): one
+   * differing in case first, else the nearest, ties broken alphabetically. Costs one
+   * pass over the scope's names of a length within 2 of `ref`'s.
+   */
+  public nearest(scope: string, ref: string): string | undefined {
+    if (this.has(scope, ref)) return undefined;
+    const cased = this.byLower.get(`${scope}\u0000${ref.toLowerCase()}`);
+    if (cased !== undefined) return cased;
+    const lengths = this.byLength.get(scope);
+    if (!lengths) return undefined;
+    let best: string | undefined;
+    let bestDistance = 3;
+    for (let len = ref.length - 2; len <= ref.length + 2; len++) {
+      for (const name of lengths.get(len) ?? []) {
+        if (!isNearMiss(ref, name)) continue;
+        const d = editDistance(ref, name, 2);
+        if (d < bestDistance || (d === bestDistance && best !== undefined && name < best)) {
+          best = name;
+          bestDistance = d;
+        }
+      }
+    }
+    return best;
+  }
+
+  /** The other scopes that hold the very name, sorted. */
+  public otherScopes(scope: string, name: string): string[] {
+    return (this.scopesByName.get(name) ?? []).filter(s => s !== scope).sort();
+  }
+
+  /** The names of a scope, sorted. */
+  public names(scope: string): string[] {
+    return [...this.byLength.get(scope)?.values() ?? []].flat().sort();
+  }
+}

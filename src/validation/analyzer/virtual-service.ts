@@ -9,7 +9,7 @@
  */
 import { Context, Item, Workload } from './context';
 import { RULES } from './rules';
-import { arr, hostsOverlap, list, num, obj, push, q, selectorMatches, str, strList, strMap, toFqdn } from './util';
+import { arr, hostsOverlap, list, NameIndex, num, obj, push, q, selectorMatches, str, strList, strMap, toFqdn } from './util';
 
 const MESH = 'mesh';
 
@@ -25,7 +25,7 @@ interface Destination {
 }
 
 export function checkVirtualServices(ctx: Context): void {
-  const subsets = subsetIndex(ctx);
+  const subsets = new SubsetIndex(ctx);
   const meshSubsetRoutes = ingressIgnoredSubsets(ctx);
   const meshHosts = new Map<string, Item[]>();
   const loops = new Map<Item, Set<string>>();
@@ -40,12 +40,14 @@ export function checkVirtualServices(ctx: Context): void {
       const { ns, name } = gatewayRef(ref, vs.ns);
       const gw = ctx.find('Gateway', ns, name);
       if (!gw) {
+        const near = ctx.suggestObject('Gateway', ns, name);
+        const meant = near === undefined || near.includes('/') || !ref.includes('/') ? near : `${ns}/${near}`;
         ctx.report({
           item: vs,
           rule: RULES.referencedResourceNotFound,
-          level: ctx.refLevel(RULES.referencedResourceNotFound, ctx.holds('Gateway', ns)),
+          level: ctx.refLevel(RULES.referencedResourceNotFound, meant),
           field: `spec.gateways[${i}]`,
-          message: `Referenced gateway not found: ${q(ref)}`,
+          message: `Referenced gateway not found: ${q(ref)}${didYouMean(meant)}`,
         });
         return;
       }
@@ -65,12 +67,15 @@ export function checkVirtualServices(ctx: Context): void {
     for (const d of destinations(vs, bound)) {
       const entry = ctx.lookupHost(d.host, vs.ns);
       if (!entry) {
+        const hidden = ctx.hiddenHost(d.host, vs.ns);
+        const meant = hidden ? undefined : ctx.suggestHost(d.host, vs.ns);
+        const why = hidden ? `; ${hidden.kind} ${hidden.ns}/${hidden.item.name} defines it but is not exported to namespace ${vs.ns}` : didYouMean(meant);
         ctx.report({
           item: vs,
           rule: RULES.referencedResourceNotFound,
-          level: ctx.refLevel(RULES.referencedResourceNotFound, ctx.holdsHost(d.host, vs.ns)),
+          level: ctx.refLevel(RULES.referencedResourceNotFound, hidden !== undefined || meant),
           field: `${d.field}.host`,
-          message: `Referenced ${d.mirror ? 'mirror host' : 'host'} not found: ${q(d.host)}`,
+          message: `Referenced ${d.mirror ? 'mirror host' : 'host'} not found: ${q(d.host)}${why}`,
         });
       } else if (d.port === undefined && entry.ports.length > 1) {
         ctx.report({
@@ -89,14 +94,14 @@ export function checkVirtualServices(ctx: Context): void {
       }
 
       const fqdn = toFqdn(d.host, vs.ns);
-      if (d.subset && !hasSubset(subsets, fqdn, d.subset)) {
-        const hostNs = entry?.ns ?? vs.ns;
+      if (d.subset && !subsets.has(fqdn, d.subset)) {
+        const meant = subsets.nearest(fqdn, d.subset);
         ctx.report({
           item: vs,
           rule: RULES.referencedResourceNotFound,
-          level: ctx.refLevel(RULES.referencedResourceNotFound, ctx.holds('DestinationRule', vs.ns) || ctx.holds('DestinationRule', hostNs)),
+          level: ctx.refLevel(RULES.referencedResourceNotFound, meant),
           field: `${d.field}.subset`,
-          message: `Referenced ${d.mirror ? 'mirror' : 'host'}+subset in destinationrule not found: ${q(`${d.host}+${d.subset}`)}`,
+          message: `Referenced ${d.mirror ? 'mirror' : 'host'}+subset in destinationrule not found: ${q(`${d.host}+${d.subset}`)}${didYouMean(meant)}`,
         });
       }
 
@@ -212,6 +217,17 @@ function destinations(vs: Item, bound: string[]): Destination[] {
   return out;
 }
 
+/** `fqdn \0 subset` of every subset a VirtualService of the input routes or mirrors to (the host made an FQDN in the VirtualService's namespace). */
+export function routedSubsets(ctx: Context): Set<string> {
+  const out = new Set<string>();
+  for (const vs of ctx.all('VirtualService')) {
+    for (const d of destinations(vs, [])) {
+      if (d.subset) out.add(`${toFqdn(d.host, vs.ns)}\u0000${d.subset}`);
+    }
+  }
+  return out;
+}
+
 /** The gateways a route rule applies to: its matches' `gateways` when every match names some, else the VirtualService's. */
 function ruleGateways(rule: Record<string, any>, bound: string[]): string[] {
   const matches = arr(rule.match).map(obj);
@@ -219,27 +235,46 @@ function ruleGateways(rule: Record<string, any>, bound: string[]): string[] {
   return [...new Set(matches.flatMap(m => strList(m.gateways)))];
 }
 
-/** `fqdn \0 subset` of every DestinationRule subset, the host made an FQDN in the DestinationRule's namespace. */
-function subsetIndex(ctx: Context): Set<string> {
-  const out = new Set<string>();
-  for (const dr of ctx.all('DestinationRule')) {
-    const host = str(dr.spec.host);
-    if (!host) continue;
-    const fqdn = toFqdn(host, dr.ns);
-    for (const s of arr(dr.spec.subsets)) {
-      const name = str(obj(s).name);
-      if (name) out.add(`${fqdn}\u0000${name}`);
+/** The subset names of the DestinationRules by host (made an FQDN in the DestinationRule's namespace). */
+class SubsetIndex {
+  private readonly names = new NameIndex();
+
+  constructor(ctx: Context) {
+    for (const dr of ctx.all('DestinationRule')) {
+      const host = str(dr.spec.host);
+      if (!host) continue;
+      const fqdn = toFqdn(host, dr.ns);
+      for (const s of arr(dr.spec.subsets)) {
+        const name = str(obj(s).name);
+        if (name) this.names.add(fqdn, name);
+      }
     }
   }
-  return out;
+
+  /** True if a DestinationRule of the host, or of a wildcard host covering it, defines the subset. */
+  public has(fqdn: string, subset: string): boolean {
+    return this.hostsOf(fqdn).some(h => this.names.has(h, subset));
+  }
+
+  /** The subset of the host's DestinationRules that a missing one most likely meant (`isNearMiss`: `v1`/`v2` never, `V1`/`v1` yes). */
+  public nearest(fqdn: string, subset: string): string | undefined {
+    for (const h of this.hostsOf(fqdn)) {
+      const near = this.names.nearest(h, subset);
+      if (near !== undefined) return near;
+    }
+    return undefined;
+  }
+
+  private hostsOf(fqdn: string): string[] {
+    const out = [fqdn];
+    for (let i = fqdn.indexOf('.'); i >= 0; i = fqdn.indexOf('.', i + 1)) out.push(`*${fqdn.slice(i)}`);
+    return out;
+  }
 }
 
-function hasSubset(index: Set<string>, fqdn: string, subset: string): boolean {
-  if (index.has(`${fqdn}\u0000${subset}`)) return true;
-  for (let i = fqdn.indexOf('.'); i >= 0; i = fqdn.indexOf('.', i + 1)) {
-    if (index.has(`*${fqdn.slice(i)}\u0000${subset}`)) return true;
-  }
-  return false;
+/** `; did you mean "X"?`, or nothing. */
+export function didYouMean(meant: string | undefined): string {
+  return meant === undefined ? '' : `; did you mean ${q(meant)}?`;
 }
 
 /**
@@ -288,7 +323,8 @@ function checkJwtClaimRouting(ctx: Context, vs: Item, gateways: string[]): void 
     if (Object.keys(selector).length === 0) continue;
     for (const pod of ctx.select(selector, undefined)) {
       if (hasRequestAuthentication(ctx, pod)) continue;
-      const held = ctx.holds('RequestAuthentication', pod.ns) || ctx.holds('RequestAuthentication', ctx.rootNamespace);
+      // open world: the RequestAuthentication may live elsewhere, unless the input holds one for these pods whose selector selects nothing (mistyped)
+      const held = brokenRequestAuthentication(ctx, pod);
       for (const { key, field } of keys) {
         ctx.report({
           item: vs,
@@ -308,5 +344,13 @@ function hasRequestAuthentication(ctx: Context, pod: Workload): boolean {
     if (ra.spec.targetRef !== undefined || ra.spec.targetRefs !== undefined) return false;
     const selector = strMap(obj(ra.spec.selector).matchLabels);
     return selectorMatches(selector, pod.labels);
+  });
+}
+
+/** True if a RequestAuthentication of the pod's namespace or the root namespace has a selector that selects no workload at all (a typo, most likely meant for these pods). */
+function brokenRequestAuthentication(ctx: Context, pod: Workload): boolean {
+  return [...ctx.allIn('RequestAuthentication', pod.ns), ...ctx.allIn('RequestAuthentication', ctx.rootNamespace)].some(ra => {
+    const selector = strMap(obj(ra.spec.selector).matchLabels);
+    return Object.keys(selector).length > 0 && ctx.select(selector, ra.ns === ctx.rootNamespace ? undefined : ra.ns).length === 0;
   });
 }

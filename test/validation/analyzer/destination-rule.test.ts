@@ -34,7 +34,7 @@ describe('IST0174 UnknownDestinationRuleHost', () => {
   test('fails validation when no Service or ServiceEntry defines the host', () => {
     const f = single([...app('reviews'), dr('reviews', { host: 'reveiws' })], 'IST0174');
     expect(f).toMatchObject({ level: FindingLevel.WARNING, field: 'spec.host' });
-    expect(f.message).toBe('The host reveiws defined in the DestinationRule does not match any services in the mesh.');
+    expect(f.message).toBe('The host reveiws defined in the DestinationRule does not match any services in the mesh. Did you mean "reviews"?');
   });
 
   test('passes for a Service, a ServiceEntry host, and the default installation\'s gateways', () => {
@@ -57,7 +57,7 @@ describe('IST0173 DestinationRuleSubsetNotSelectPods', () => {
     const objects = [...app('reviews'), deployment('ratings-v2', { app: 'ratings', version: 'v2' }), dr('reviews', { host: 'reviews', subsets })];
     const f = single(objects, 'IST0173');
     expect(f).toMatchObject({ level: FindingLevel.ERROR, field: 'spec.subsets[1]' });
-    expect(f.message).toBe('The Subset v2 defined in the DestinationRule does not select any pods. Which may lead to 503 UH (NoHealthyUpstream).');
+    expect(f.message).toBe('The Subset v2 defined in the DestinationRule does not select any pods. Which may lead to 503 UH (NoHealthyUpstream). The pods of reviews have version=v1.');
   });
 
   test('is Info in an open world (versions are often rolled out separately)', () => {

@@ -8,7 +8,7 @@ describe('IST0101 ReferencedResourceNotFound (Gateway selector)', () => {
   test('fails validation when the selector selects no workload', () => {
     const f = single([gateway('gw', { istio: 'ingress' }, [server(8080, ['*'])])], 'IST0101');
     expect(f).toMatchObject({ level: FindingLevel.ERROR, kind: 'Gateway', field: 'spec.selector' });
-    expect(f.message).toBe('Referenced selector not found: "istio=ingress"');
+    expect(f.message).toBe('Referenced selector not found: "istio=ingress" (the workloads have istio=egressgateway, ingressgateway, pilot)');
   });
 
   test('passes for the default ingress gateway and for an own gateway deployment in any namespace', () => {

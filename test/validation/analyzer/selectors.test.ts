@@ -71,7 +71,7 @@ describe('IST0127 NoMatchingWorkloadsFound', () => {
   test('fails validation when an AuthorizationPolicy selects no workload', () => {
     const f = single([deployment('web', { app: 'web' }), istio('AuthorizationPolicy', 'allow', { selector: { matchLabels: { app: 'api' } }, rules: [{}] })], 'IST0127');
     expect(f).toMatchObject({ level: FindingLevel.WARNING, kind: 'AuthorizationPolicy', field: 'spec.selector' });
-    expect(f.message).toBe('No matching workloads for this resource with the following labels: app=api');
+    expect(f.message).toBe('No matching workloads for this resource with the following labels: app=api (the workloads of namespace default have app=web)');
   });
 
   test('fails validation when a namespace-wide AuthorizationPolicy has no workload in its namespace', () => {

@@ -26,7 +26,8 @@ describe('IST0101 ReferencedResourceNotFound (VirtualService)', () => {
   test('fails validation when a destination host is not found', () => {
     const f = single([...app('reviews'), vs('reviews', { hosts: ['reviews'], http: [route('reveiws')] })], 'IST0101');
     expect(f).toMatchObject({ level: FindingLevel.ERROR, field: 'spec.http[0].route[0].destination.host' });
-    expect(f.message).toBe('Referenced host not found: "reveiws"');
+    // a near miss of a known Service name: the message says what was most likely meant
+    expect(f.message).toBe('Referenced host not found: "reveiws"; did you mean "reviews"?');
   });
 
   test('fails validation when a tcp or tls destination host is not found', () => {
@@ -62,7 +63,7 @@ describe('IST0101 ReferencedResourceNotFound (VirtualService)', () => {
       vs('caller', { hosts: ['caller'], http: [route('private.team-a.svc.cluster.local')] }, 'team-b'),
       ...app('caller', { ns: 'team-b' }),
     ];
-    expect(single(objects, 'IST0101').message).toBe('Referenced host not found: "private.team-a.svc.cluster.local"');
+    expect(single(objects, 'IST0101').message).toBe('Referenced host not found: "private.team-a.svc.cluster.local"; Service team-a/private defines it but is not exported to namespace team-b');
   });
 
   test('fails validation when a mirror host is not found', () => {

@@ -45,18 +45,29 @@ describe('open and closed world', () => {
     expect(f.message).toBe('Referenced host not found: "orders.shop.svc.cluster.local"');
   });
 
-  test('an open world keeps the normal level where the input holds objects of the kind in the namespace searched', () => {
+  test('an open world keeps the normal level for a near miss of a known name (a typo)', () => {
     const objects = [...app('frontend', { ns: 'web' }), ...app('orders', { ns: 'shop' }), route('ordres.shop.svc.cluster.local')];
-    expect(findings(objects, 'IST0101', { openWorld: true })[0].level).toBe(FindingLevel.ERROR);
-    // a short name is searched in the VirtualService's own namespace, which holds Services
+    const [f] = findings(objects, 'IST0101', { openWorld: true });
+    expect(f.level).toBe(FindingLevel.ERROR);
+    expect(f.message).toBe('Referenced host not found: "ordres.shop.svc.cluster.local"; did you mean "orders.shop.svc.cluster.local"?');
+    // a short name is compared with the Services of the VirtualService's own namespace
     expect(findings([...app('frontend', { ns: 'web' }), route('frontnd')], 'IST0101', { openWorld: true })[0].level).toBe(FindingLevel.ERROR);
   });
 
-  test('an open world searches external hosts among the ServiceEntries of the referring namespace', () => {
-    const external = route('api.stripe.com');
-    expect(findings([...app('frontend', { ns: 'web' }), external], 'IST0101', { openWorld: true })[0].level).toBe(FindingLevel.INFO);
+  // changed with issue 10: the input holding objects of the kind in the namespace no longer makes a missing one an Error
+  test('an open world keeps Info for a name unlike any known one, even where the input holds objects of that kind', () => {
+    const objects = [...app('frontend', { ns: 'web' }), ...app('orders', { ns: 'shop' }), route('payments.shop.svc.cluster.local')];
+    expect(findings(objects, 'IST0101', { openWorld: true })[0].level).toBe(FindingLevel.INFO);
+    expect(findings([...app('frontend', { ns: 'web' }), route('catalog')], 'IST0101', { openWorld: true })[0].level).toBe(FindingLevel.INFO);
+  });
+
+  test('an open world compares external hosts with the ServiceEntry hosts', () => {
     const se = istio('ServiceEntry', 'github', { hosts: ['api.github.com'], ports: [{ number: 443, name: 'tls', protocol: 'TLS' }], resolution: 'DNS' }, 'web');
-    expect(findings([...app('frontend', { ns: 'web' }), se, external], 'IST0101', { openWorld: true })[0].level).toBe(FindingLevel.ERROR);
+    // changed with issue 10: a ServiceEntry for another host in the namespace does not make this one a typo
+    expect(findings([...app('frontend', { ns: 'web' }), se, route('api.stripe.com')], 'IST0101', { openWorld: true })[0].level).toBe(FindingLevel.INFO);
+    const [typo] = findings([...app('frontend', { ns: 'web' }), se, route('api.githb.com')], 'IST0101', { openWorld: true });
+    expect(typo.level).toBe(FindingLevel.ERROR);
+    expect(typo.message).toBe('Referenced host not found: "api.githb.com"; did you mean "api.github.com"?');
   });
 
   test('an open world applies to gateways, subsets, selectors and DestinationRule hosts', () => {
@@ -69,8 +80,8 @@ describe('open and closed world', () => {
     expect(analyze(objects, { openWorld: true }).map(f => `${f.level} ${f.code} ${f.kind} ${f.field}`)).toEqual([
       'Info IST0101 VirtualService spec.gateways[0]',
       'Info IST0101 VirtualService spec.http[0].route[0].destination.host',
-      // the input holds a DestinationRule in the VirtualService's namespace: the subset is searched where it would be
-      'Error IST0101 VirtualService spec.http[0].route[0].destination.subset',
+      // changed with issue 10: a DestinationRule in the namespace (for the host, without subsets) does not make the subset a typo
+      'Info IST0101 VirtualService spec.http[0].route[0].destination.subset',
       'Info IST0101 Sidecar spec.workloadSelector',
       'Info IST0174 DestinationRule spec.host',
       'Info IST0127 AuthorizationPolicy spec.selector',
