@@ -3,6 +3,8 @@ import { Context } from './context';
 import { checkDestinationRules } from './destination-rule';
 import { checkEnvoyFilters } from './envoy-filter';
 import { checkGateways } from './gateway';
+import { checkGatewayCredentials } from './gateway-credentials';
+import { RAW_KINDS, RawObjects } from './raw-objects';
 import { checkRouteMatches } from './route-matches';
 import { checkSelectors } from './selectors';
 import { checkNamespaces, checkServiceEntries, checkServices } from './service';
@@ -63,6 +65,8 @@ export class CrossResourceAnalyzer {
     checkSelectors(ctx);
     checkWorkloads(ctx);
     checkEnvoyFilters(ctx);
+    const raw = new RawObjects(sources, RAW_KINDS);
+    checkGatewayCredentials(ctx, raw);
     return ctx.results();
   }
 
