@@ -3,6 +3,8 @@ import { Context } from './context';
 import { checkDestinationRules } from './destination-rule';
 import { checkEnvoyFilters } from './envoy-filter';
 import { checkGateways } from './gateway';
+import { checkMeshWorkloads } from './mesh-workload';
+import { checkProtocols } from './protocol';
 import { checkGatewayCredentials } from './gateway-credentials';
 import { RAW_KINDS, RawObjects } from './raw-objects';
 import { checkRouteMatches } from './route-matches';
@@ -64,6 +66,8 @@ export class CrossResourceAnalyzer {
     checkNamespaces(ctx);
     checkSelectors(ctx);
     checkWorkloads(ctx);
+    checkProtocols(ctx);
+    checkMeshWorkloads(ctx);
     checkEnvoyFilters(ctx);
     const raw = new RawObjects(sources, RAW_KINDS);
     checkGatewayCredentials(ctx, raw);

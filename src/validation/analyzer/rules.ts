@@ -64,5 +64,11 @@ export const RULES = {
   excludedInboundPortGetsMtls: rule('CDK8S-ISTIO-A013', 'ExcludedInboundPortGetsMtls', WARNING),
   portLevelMtlsOnServicePort: rule('CDK8S-ISTIO-A014', 'PortLevelMtlsOnServicePort', WARNING),
   sidecarReservedPort: rule('CDK8S-ISTIO-A015', 'SidecarReservedPort', WARNING),
+  httpRulesOnTcpPort: rule('CDK8S-ISTIO-A010', 'HttpRulesOnTcpPort', WARNING),
+  httpAuthorizationOnTcp: rule('CDK8S-ISTIO-A011', 'HttpAuthorizationOnTcp', WARNING),
+  serverFirstProtocolAsHttp: rule('CDK8S-ISTIO-A012', 'ServerFirstProtocolAsHttp', WARNING),
+  excludedInboundPortGetsMtls: rule('CDK8S-ISTIO-A013', 'ExcludedInboundPortGetsMtls', WARNING),
+  portLevelMtlsOnServicePort: rule('CDK8S-ISTIO-A014', 'PortLevelMtlsOnServicePort', WARNING),
+  sidecarReservedPort: rule('CDK8S-ISTIO-A015', 'SidecarReservedPort', WARNING),
   duplicateDefinition: rule('CDK8S-ISTIO-A002', 'DuplicateDefinition', WARNING),
 } as const;
