@@ -1,4 +1,4 @@
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { CanaryRelease } from '../src/patterns/canary-release';
 import { CanaryWorkload } from '../src/patterns/canary-workload';
 import { EgressGateway } from '../src/patterns/egress-gateway';
@@ -55,6 +55,37 @@ describe.each(PATTERNS)('%s with its defaults', (_name, build) => {
     const { app, chart } = strictApp();
     build(chart);
     const found = IstioValidation.findings(app).filter(f => f.level !== FindingLevel.INFO);
+    expect(found).toEqual([]);
+  });
+});
+
+describe('JwtProtectedIngress on gateway pods that also serve TCP', () => {
+  function build(gatewayPorts?: number[]): App {
+    const { app, chart } = strictApp();
+    new JwtProtectedIngress(chart, 'api', {
+      hosts: ['api.example.com'],
+      credentialName: 'api-tls',
+      issuers: [JwtIssuer.custom({ issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/.well-known/jwks.json' })],
+      routes: [{ destination: RouteDestination.to('api', { port: 8080 }) }],
+      gatewayPorts,
+    });
+    new ApiObject(chart, 'tcp-gateway', {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'db', namespace: 'istio-system' },
+      spec: { selector: { istio: 'ingressgateway' }, servers: [{ port: { number: 31400, name: 'tcp', protocol: 'TCP' }, hosts: ['*'] }] },
+    });
+    return app;
+  }
+
+  test('the token policy gets CDK8S-ISTIO-A011, naming the gatewayPorts prop (closed world: the default ingress gateway)', () => {
+    const found = IstioValidation.findings(build(), { openWorld: false }).filter(f => f.code === 'CDK8S-ISTIO-A011');
+    expect(found.map(f => f.constructPath)).toEqual(['test/api/RequireToken']);
+    expect(found[0].message).toContain('JwtProtectedIngress: the gatewayPorts prop');
+  });
+
+  test('with gatewayPorts the policies are limited to the HTTP ports: quiet', () => {
+    const found = IstioValidation.findings(build([8443, 8080]), { openWorld: false }).filter(f => f.code === 'CDK8S-ISTIO-A011');
     expect(found).toEqual([]);
   });
 });

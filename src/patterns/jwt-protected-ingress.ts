@@ -162,9 +162,12 @@ export interface JwtProtectedIngressProps {
    * istioctl install, 443 and 80 with the Helm `gateway` chart). The policies are then
    * limited to them (`to.operation.ports`). Istio applies a DENY rule with HTTP
    * attributes to TCP traffic as deny-all, so without ports the policies also deny every
-   * TCP and TLS-passthrough server of the gateway pods (Istio's webhook warns). A port
-   * missing here fails OPEN (no token needed on it): when the gateway Service is in the
-   * app, validation checks the ports against it.
+   * TCP and TLS-passthrough server of the gateway pods. Istio's webhook warns about that
+   * on every such policy (here CDK8S-ISTIO-W415, Info: harmless when the gateway pods
+   * serve only HTTP and HTTPS, as with this construct's own Gateway); validation warns
+   * (CDK8S-ISTIO-A011) when a Gateway of the app gives the gateway pods a TCP, TLS or
+   * passthrough server. A port missing here fails OPEN (no token needed on it): when the
+   * gateway Service is in the app, validation checks the ports against it.
    *
    * @default - not limited: every port of the gateway pods (TCP servers denied)
    */

@@ -54,7 +54,14 @@ export interface MtlsPortException {
    */
   readonly selector: WorkloadSelector;
 
-  /** The workload's (container) port, 1-65535: not the Service port. */
+  /**
+   * The workload's (container) port, 1-65535: not the Service port. Istio keys
+   * `portLevelMtls` by the port the pod listens on, so for a Service that maps port 80
+   * to targetPort 8080 the exception is on 8080. The port is written as given, never
+   * translated (a Service may not be in the app, and several Services may map one
+   * port differently); at synth, validation reports a Service port given here
+   * (CDK8S-ISTIO-A014, with the target port to use) when the Service is in the app.
+   */
   readonly port: number;
 
   /** The mode of that port: PERMISSIVE or DISABLE to accept plaintext, STRICT to require mTLS. */

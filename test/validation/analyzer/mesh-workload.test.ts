@@ -1,6 +1,9 @@
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-32';
 import { deployment, findings, istio, namespace, service, single } from './fixtures';
+import { WorkloadSelector } from '../../../src/core/workload-selector';
+import { StrictMtlsNamespace } from '../../../src/patterns/strict-mtls-namespace';
+import { MtlsMode } from '../../../src/security/peer-authentication';
 import { IstioValidation } from '../../../src/validation/app';
 import { FindingLevel } from '../../../src/validation/findings';
 
@@ -115,5 +118,29 @@ describe('CDK8S-ISTIO-A015 SidecarReservedPort', () => {
     const chart = new Chart(app, 'test');
     new kplus.Deployment(chart, 'web', { containers: [{ image: 'example/web', portNumber: 15020, securityContext: { ensureNonRoot: false } }] });
     expect(() => app.synth()).toThrow(/Warning \[CDK8S-ISTIO-A015\] \(Deployment test-web-c8[0-9a-f]*\).*listens on port 15020/);
+  });
+});
+
+describe('StrictMtlsNamespace.addPortException with a Service port', () => {
+  function build(port: number): App {
+    const app = new App({ outdir: '/tmp/cdk8s-istio-a014' });
+    const chart = new Chart(app, 'test', { namespace: 'shop' });
+    const ns = new StrictMtlsNamespace(chart, 'shop', { namespace: 'shop' });
+    new ApiObject(chart, 'web', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'web', ports: [{ containerPort: 8080 }] }] } } },
+    });
+    new ApiObject(chart, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } });
+    ns.addPortException({ selector: WorkloadSelector.fromLabels({ app: 'web' }), port, mode: MtlsMode.PERMISSIVE });
+    return app;
+  }
+
+  test('is reported at synth with the target port to use; the workload port is quiet', () => {
+    const found = IstioValidation.findings(build(80)).filter(f => f.code === A014);
+    expect(found.map(f => f.constructPath)).toEqual(['test/shop/PortException-web-port-mtls']);
+    expect(found[0].message).toContain('Use 8080 as the key');
+    expect(IstioValidation.findings(build(8080)).filter(f => f.code === A014)).toEqual([]);
   });
 });
