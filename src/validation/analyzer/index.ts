@@ -1,6 +1,7 @@
 import { Finding, ManifestSource } from '../findings';
 import { Context } from './context';
 import { checkDestinationRules } from './destination-rule';
+import { checkDeprecations } from './deprecation';
 import { checkEnvoyFilters } from './envoy-filter';
 import { checkGateways } from './gateway';
 import { checkMeshWorkloads } from './mesh-workload';
@@ -10,6 +11,7 @@ import { RAW_KINDS, RawObjects } from './raw-objects';
 import { checkRouteMatches } from './route-matches';
 import { checkSelectors } from './selectors';
 import { checkNamespaces, checkServiceEntries, checkServices } from './service';
+import { checkTelemetryProviders } from './telemetry';
 import { checkVirtualServices } from './virtual-service';
 import { checkWorkloads } from './workload';
 
@@ -71,6 +73,8 @@ export class CrossResourceAnalyzer {
     checkEnvoyFilters(ctx);
     const raw = new RawObjects(sources, RAW_KINDS);
     checkGatewayCredentials(ctx, raw);
+    checkTelemetryProviders(ctx);
+    checkDeprecations(ctx);
     return ctx.results();
   }
 

@@ -22,6 +22,7 @@ function rule(code: string, name: string, level: FindingLevel): Rule {
 const { ERROR, WARNING, INFO } = FindingLevel;
 
 export const RULES = {
+  deprecated: rule('IST0002', 'Deprecated', WARNING),
   referencedResourceNotFound: rule('IST0101', 'ReferencedResourceNotFound', ERROR),
   namespaceNotInjected: rule('IST0102', 'NamespaceNotInjected', INFO),
   conflictingMeshGatewayVirtualServiceHosts: rule('IST0109', 'ConflictingMeshGatewayVirtualServiceHosts', ERROR),
@@ -51,6 +52,7 @@ export const RULES = {
   envoyFilterUsesAddOperationIncorrectly: rule('IST0153', 'EnvoyFilterUsesAddOperationIncorrectly', ERROR),
   envoyFilterUsesRemoveOperationIncorrectly: rule('IST0154', 'EnvoyFilterUsesRemoveOperationIncorrectly', ERROR),
   envoyFilterUsesRelativeOperationWithProxyVersion: rule('IST0155', 'EnvoyFilterUsesRelativeOperationWithProxyVersion', WARNING),
+  invalidTelemetryProvider: rule('IST0157', 'InvalidTelemetryProvider', WARNING),
   conflictingTelemetryWorkloadSelectors: rule('IST0159', 'ConflictingTelemetryWorkloadSelectors', ERROR),
   multipleTelemetriesWithoutWorkloadSelectors: rule('IST0160', 'MultipleTelemetriesWithoutWorkloadSelectors', ERROR),
   invalidGatewayCredential: rule('IST0161', 'InvalidGatewayCredential', ERROR),
