@@ -28,7 +28,10 @@ function checkApplicationUid(ctx: Context, w: Workload): void {
   if (isControlPlane(w.item.labels)) return;
   const message = 'User ID (UID) 1337 is reserved for the sidecar proxy.';
   const path = w.podPath!;
-  if (num(obj(w.podSpec!.securityContext).runAsUser) === PROXY_UID) {
+  // the pod-level UID applies to the containers that do not set their own (init containers are exempt)
+  const inherit = arr(w.podSpec!.containers).map(obj)
+    .some(c => c.name !== 'istio-proxy' && num(obj(c.securityContext).runAsUser) === undefined);
+  if (inherit && num(obj(w.podSpec!.securityContext).runAsUser) === PROXY_UID) {
     ctx.report({ item: w.item, rule: RULES.invalidApplicationUID, field: `${path}.securityContext.runAsUser`, message });
   }
   arr(w.podSpec!.containers).forEach((c, i) => {

@@ -144,3 +144,12 @@ describe('StrictMtlsNamespace.addPortException with a Service port', () => {
     expect(IstioValidation.findings(build(8080)).filter(f => f.code === A014)).toEqual([]);
   });
 });
+
+describe('IST0144 InvalidApplicationUID, pod level', () => {
+  test('a pod-level runAsUser 1337 is reported only when an application container inherits it', () => {
+    const pod = (containers: any[]) => deployment('a', { app: 'a' }, { podSpec: { securityContext: { runAsUser: 1337 }, initContainers: [{ name: 'init', image: 'i' }], containers } });
+    expect(findings([pod([{ name: 'app', image: 'a', securityContext: { runAsUser: 1000 } }])], 'IST0144')).toEqual([]);
+    expect(findings([pod([{ name: 'app', image: 'a', securityContext: { runAsUser: 1000 } }, { name: 'log', image: 'l' }])], 'IST0144').map(f => f.field))
+      .toEqual(['spec.template.spec.securityContext.runAsUser']);
+  });
+});
