@@ -222,8 +222,11 @@ export class Context {
   private readonly wildcardHosts = new Map<string, HostEntry[]>();
   private readonly servicesByWorkload = new Map<Workload, Item[]>();
   private readonly findings = new Map<string, { order: number; seq: number; finding: Finding }>();
-  /** Names of objects by `key \0 ns`, of hosts (`svc \0 ns` for Service names, `ext` for other hosts), of namespaces (`ns`). */
-  private readonly names = new NameIndex();
+  /** Names of objects by kind (scope: namespace), Service names of hosts (scope: namespace), other hosts, namespaces. */
+  private readonly objectNames = new Map<string, NameIndex>();
+  private readonly serviceNames = new NameIndex();
+  private readonly externalHosts = new NameIndex();
+  private readonly namespaceNames = new NameIndex();
   /** Label values of workloads by `ns \0 key` (ns `*`: any), label keys by `ns`. */
   private readonly labelValues = new NameIndex();
   private readonly labelKeys = new NameIndex();
@@ -273,7 +276,7 @@ export class Context {
     this.meshConfig = obj(meshConfig !== undefined ? meshConfig : this.meshConfigFromInput());
     this.rootNamespace = str(this.meshConfig.rootNamespace) ?? 'istio-system';
     this.indexHosts();
-    for (const ns of this.namespaces) this.names.add('ns', ns);
+    for (const ns of this.namespaces) this.namespaceNames.add('', ns);
 
     for (const [i, message] of [...duplicates].sort((a, b) => a[0] - b[0])) {
       this.report({ item: survivors.get(i)!, rule: RULES.duplicateDefinition, field: 'metadata.name', message });
@@ -322,10 +325,12 @@ export class Context {
    * another namespace (`ns/name`). Objects of the assumed installation count.
    */
   public suggestObject(key: string, ns: string, name: string): string | undefined {
-    const near = this.names.nearest(`${key}\u0000${ns}`, name);
+    const names = this.objectNames.get(key);
+    if (!names) return undefined;
+    const near = names.nearest(ns, name);
     if (near !== undefined) return near;
-    const other = this.names.otherScopes(`${key}\u0000${ns}`, name)[0];
-    return other === undefined ? undefined : `${other.slice(key.length + 1)}/${name}`;
+    const other = names.otherScopes(ns, name)[0];
+    return other === undefined ? undefined : `${other}/${name}`;
   }
 
   /**
@@ -337,12 +342,12 @@ export class Context {
   public suggestHost(host: string, fromNs: string): string | undefined {
     const fqdn = toFqdn(host, fromNs);
     const svc = parseServiceFqdn(fqdn);
-    if (!svc) return this.names.nearest('ext', fqdn);
+    if (!svc) return this.externalHosts.nearest('', fqdn);
     const short = !host.includes('.');
-    const near = this.names.nearest(`svc\u0000${svc.ns}`, svc.name);
+    const near = this.serviceNames.nearest(svc.ns, svc.name);
     if (near !== undefined) return short ? near : `${near}.${svc.ns}.svc.${CLUSTER_DOMAIN}`;
-    const other = this.names.otherScopes(`svc\u0000${svc.ns}`, svc.name)[0];
-    return other === undefined ? undefined : `${svc.name}.${other.slice(4)}.svc.${CLUSTER_DOMAIN}`;
+    const other = this.serviceNames.otherScopes(svc.ns, svc.name)[0];
+    return other === undefined ? undefined : `${svc.name}.${other}.svc.${CLUSTER_DOMAIN}`;
   }
 
   /** True if the host is defined in the input or the installation, but not exported to `fromNs`. */
@@ -352,7 +357,7 @@ export class Context {
 
   /** What a missing namespace most likely meant: a near miss of a known namespace. */
   public suggestNamespace(ns: string): string | undefined {
-    return this.names.nearest('ns', ns);
+    return this.namespaceNames.nearest('', ns);
   }
 
   /**
@@ -502,7 +507,9 @@ export class Context {
     push(this.byKeyNs, `${item.key}\u0000${item.ns}`, item);
     const nameKey = `${item.key}\u0000${item.ns}\u0000${item.name}`;
     if (!this.byName.has(nameKey)) this.byName.set(nameKey, item);
-    this.names.add(`${item.key}\u0000${item.ns}`, item.name);
+    let names = this.objectNames.get(item.key);
+    if (!names) this.objectNames.set(item.key, names = new NameIndex());
+    names.add(item.ns, item.name);
     const workload = workloadOf(item);
     if (!assumed) {
       this.present.add(`${item.key}\u0000${item.ns}`);
@@ -555,8 +562,8 @@ export class Context {
     push(this.exactHosts, entry.fqdn, entry);
     if (entry.fqdn.startsWith('*.')) push(this.wildcardHosts, entry.fqdn, entry);
     const svc = parseServiceFqdn(entry.fqdn);
-    if (svc) this.names.add(`svc\u0000${svc.ns}`, svc.name);
-    else if (!entry.fqdn.startsWith('*')) this.names.add('ext', entry.fqdn);
+    if (svc) this.serviceNames.add(svc.ns, svc.name);
+    else if (!entry.fqdn.startsWith('*')) this.externalHosts.add('', entry.fqdn);
   }
 
   /** The mesh config from an `istio` ConfigMap of istio-system in the input (its `mesh` key, YAML). */

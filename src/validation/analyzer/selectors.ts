@@ -10,7 +10,7 @@
  */
 import { Context, Item, Workload } from './context';
 import { Rule, RULES } from './rules';
-import { arr, obj, push, q, selectorString, strList, strMap } from './util';
+import { arr, obj, push, q, selectorString, strList, strMap, toFqdn } from './util';
 
 export function checkSelectors(ctx: Context): void {
   checkSingletons(ctx, 'Sidecar', item => item.spec.workloadSelector === undefined ? undefined : strMap(obj(item.spec.workloadSelector).labels), 'spec.workloadSelector', {
@@ -27,6 +27,7 @@ export function checkSelectors(ctx: Context): void {
     if (ws !== undefined) checkPolicySelector(ctx, item, strMap(obj(ws).labels), 'spec.workloadSelector');
   }
   checkAuthorizationNamespaces(ctx);
+  checkSidecarEgressHosts(ctx);
 }
 
 interface SingletonRules {
@@ -139,6 +140,64 @@ function checkAuthorizationNamespaces(ctx: Context): void {
           });
         });
       }
+    }));
+  }
+}
+
+/**
+ * IST0101: a Sidecar egress host `ns/dnsName` whose namespace does not exist, or whose
+ * concrete (wildcard-free) name no Service, ServiceEntry or VirtualService of that
+ * namespace (`*`: of any) defines. The Sidecar imports nothing for it, so the
+ * workloads cannot reach the host. `~/...` imports nothing on purpose.
+ */
+function checkSidecarEgressHosts(ctx: Context): void {
+  const sidecars = ctx.all('Sidecar');
+  if (sidecars.length === 0) return;
+  const vsHosts = new Map<string, Set<string>>();
+  for (const vs of ctx.all('VirtualService')) {
+    for (const h of strList(vs.spec.hosts)) {
+      const fqdn = toFqdn(h, vs.ns);
+      const set = vsHosts.get(fqdn) ?? new Set<string>();
+      set.add(vs.ns);
+      vsHosts.set(fqdn, set);
+    }
+  }
+  for (const sc of sidecars) {
+    arr(sc.spec.egress).forEach((listener, i) => strList(obj(listener).hosts).forEach((host, j) => {
+      const slash = host.indexOf('/');
+      if (slash < 0) return;
+      const written = host.slice(0, slash);
+      const dns = host.slice(slash + 1);
+      if (written === '~' || !dns) return;
+      const ns = written === '.' ? sc.ns : written;
+      const field = `spec.egress[${i}].hosts[${j}]`;
+      if (ns !== '*' && !ctx.namespaces.has(ns)) {
+        const meant = ctx.suggestNamespace(ns);
+        ctx.report({
+          item: sc,
+          rule: RULES.referencedResourceNotFound,
+          level: ctx.refLevel(RULES.referencedResourceNotFound, meant),
+          field,
+          message: `Referenced namespace not found: ${q(ns)}${meant === undefined ? '' : `; did you mean ${q(`${meant}/${dns}`)}?`}`,
+        });
+        return;
+      }
+      if (dns.includes('*')) return;
+      const fqdn = toFqdn(dns, ns === '*' ? sc.ns : ns);
+      const entries = [...ctx.hostEntries(fqdn), ...ctx.wildcardEntries(fqdn)];
+      const routed = vsHosts.get(fqdn);
+      if (ns === '*' ? entries.length > 0 || routed !== undefined : entries.some(e => e.ns === ns) || routed?.has(ns) === true) return;
+      // the same host in another namespace, else a near miss of a host
+      const elsewhere = [...new Set([...entries.map(e => e.ns), ...routed ?? []])].sort()[0];
+      const near = elsewhere === undefined ? ctx.suggestHost(dns, ns === '*' ? sc.ns : ns) : undefined;
+      const meant = elsewhere !== undefined ? `${elsewhere}/${dns}` : near !== undefined ? `${written}/${near}` : undefined;
+      ctx.report({
+        item: sc,
+        rule: RULES.referencedResourceNotFound,
+        level: ctx.refLevel(RULES.referencedResourceNotFound, meant),
+        field,
+        message: `Referenced host not found: ${q(host)}: no Service, ServiceEntry or VirtualService of ${ns === '*' ? 'any namespace' : `namespace ${ns}`} defines ${dns}${meant === undefined ? '' : `; did you mean ${q(meant)}?`}`,
+      });
     }));
   }
 }
