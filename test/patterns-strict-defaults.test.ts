@@ -1,4 +1,5 @@
 import { ApiObject, App, Chart } from 'cdk8s';
+import { RouteDestination } from '../src/networking/vs-destination';
 import { CanaryRelease } from '../src/patterns/canary-release';
 import { CanaryWorkload } from '../src/patterns/canary-workload';
 import { EgressGateway } from '../src/patterns/egress-gateway';
@@ -6,7 +7,6 @@ import { EgressTraffic } from '../src/patterns/egress-traffic';
 import { JwtIssuer } from '../src/patterns/jwt-issuer';
 import { JwtProtectedIngress } from '../src/patterns/jwt-protected-ingress';
 import { StrictMtlsNamespace } from '../src/patterns/strict-mtls-namespace';
-import { RouteDestination } from '../src/networking/vs-destination';
 import { IstioValidation } from '../src/validation/app';
 import { FindingLevel } from '../src/validation/findings';
 

@@ -258,7 +258,8 @@ function checkServerFirstAsHttp(ctx: Context): void {
     const marked = new Set((svc.annotations[SERVER_FIRST_ANNOTATION] ?? '').split(',').map(s => s.trim()).filter(s => s));
     for (const p of servicePorts(svc)) {
       const known = SERVER_FIRST[p.port] ?? (typeof p.targetPort === 'number' ? SERVER_FIRST[p.targetPort] : undefined);
-      const isMarked = marked.has(String(p.port)) || (p.name !== undefined && marked.has(p.name)) || (p.targetPort !== undefined && marked.has(String(p.targetPort)));
+      const isMarked = marked.has(String(p.port)) || (p.name !== undefined && marked.has(p.name))
+        || (p.targetPort !== undefined && marked.has(String(p.targetPort)));
       if (!known && !isMarked) continue;
       const what = known ? `is ${known}'s port, a server-first protocol` : `is marked server-first (${SERVER_FIRST_ANNOTATION})`;
       if (p.cls === 'http') {
@@ -267,7 +268,7 @@ function checkServerFirstAsHttp(ctx: Context): void {
           rule: RULES.serverFirstProtocolAsHttp,
           field: `spec.ports[${p.index}]`,
           message: `port ${describePort(p)} ${what}, but is declared ${p.protocol}: the proxies wait for the client's request while the client waits for the server's greeting, and the connection hangs or drops `
-            + `(MySQL: "Lost connection to MySQL server at 'reading initial communication packet'"). Name the port "tcp-…" (or "mysql-…", "mongo-…"), or set appProtocol: tcp.`,
+            + '(MySQL: "Lost connection to MySQL server at \'reading initial communication packet\'"). Name the port "tcp-…" (or "mysql-…", "mongo-…"), or set appProtocol: tcp.',
         });
       } else if (p.cls === 'sniffed' && isMarked) {
         ctx.report({
