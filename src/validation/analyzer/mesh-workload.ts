@@ -46,7 +46,8 @@ function drTlsMode(dr: Item, port: number): string | undefined {
 }
 
 /**
- * A013. A port in `traffic.sidecar.istio.io/excludeInboundPorts` reaches the app without
+ * A013. A port in `traffic.sidecar.istio.io/excludeInboundPorts` (or, with an
+ * `includeInboundPorts` list other than `*`, a port not in it) reaches the app without
  * the sidecar. Clients with a sidecar still pick mutual TLS for it: Istio's auto mTLS
  * uses mTLS towards every pod with a sidecar unless the mesh or the namespace mode is
  * DISABLE or a DestinationRule says otherwise, and it ignores workload-level and
@@ -59,8 +60,20 @@ function checkExcludedInboundPorts(ctx: Context): void {
   let drByHost: Map<string, Item[]> | undefined;
   for (const w of ctx.workloads) {
     if (!w.item.source || !w.podSpec) continue;
-    const excluded = portList(w.podAnnotations['traffic.sidecar.istio.io/excludeInboundPorts']);
-    if (excluded.length === 0 || !getsSidecar(ctx, w)) continue;
+    const exclude = portList(w.podAnnotations['traffic.sidecar.istio.io/excludeInboundPorts']);
+    // an include list other than `*` leaves every other port uncaptured too
+    const include = w.podAnnotations['traffic.sidecar.istio.io/includeInboundPorts']?.trim();
+    const included = include !== undefined && include !== '*' ? new Set(portList(include)) : undefined;
+    if ((exclude.length === 0 && !included) || !getsSidecar(ctx, w)) continue;
+    const excluded = new Map<number, string>(exclude.map(p => [p, 'in traffic.sidecar.istio.io/excludeInboundPorts']));
+    if (included) {
+      for (const svc of ctx.servicesOf(w)) {
+        for (const p of servicePorts(svc)) {
+          const target = targetOf(p, w);
+          if (target !== undefined && !included.has(target) && !excluded.has(target)) excluded.set(target, 'not in traffic.sidecar.istio.io/includeInboundPorts');
+        }
+      }
+    }
     const mode = namespaceMode(ctx, w.ns) ?? namespaceMode(ctx, ctx.rootNamespace);
     if (mode === 'DISABLE') continue;
     if (!drByHost) {
@@ -72,7 +85,7 @@ function checkExcludedInboundPorts(ctx: Context): void {
         drByHost.set(fqdn, [...drByHost.get(fqdn) ?? [], dr]);
       }
     }
-    for (const port of excluded) {
+    for (const [port, why] of excluded) {
       const clientsSendMtls: ServicePort[] = [];
       for (const svc of ctx.servicesOf(w)) {
         const fqdn = `${svc.name}.${svc.ns}.svc.cluster.local`;
@@ -90,7 +103,7 @@ function checkExcludedInboundPorts(ctx: Context): void {
         item: w.item,
         rule: RULES.excludedInboundPortGetsMtls,
         field: `${podMetaPath(w)}.annotations`,
-        message: `port ${port} is excluded from inbound capture (traffic.sidecar.istio.io/excludeInboundPorts), so no sidecar serves it, but clients with a sidecar still send mutual TLS `
+        message: `port ${port} is excluded from inbound capture (${why}), so no sidecar serves it, but clients with a sidecar still send mutual TLS `
           + `to it through ${clientsSendMtls.map(s => `${ref(s.service)} port ${s.port}`).join(', ')}: the app receives TLS bytes. `
           + `Istio's clients pick mTLS for every pod with a sidecar and ignore workload and port-level PeerAuthentications when they do${strict}. `
           + `Give the clients a DestinationRule for ${q(fqdn)} with trafficPolicy.portLevelSettings [{ port: { number: ${p.port} }, tls: { mode: DISABLE } }], or stop excluding the port.`,

@@ -32,6 +32,13 @@ describe('CDK8S-ISTIO-A013 ExcludedInboundPortGetsMtls', () => {
     expect(findings(metricsApp(), A013)).toHaveLength(1);
   });
 
+  test('an includeInboundPorts list leaves the other Service target ports uncaptured too', () => {
+    const f = single(metricsApp({ 'traffic.sidecar.istio.io/includeInboundPorts': '8080' }), A013);
+    expect(f.message).toContain('port 9090 is excluded from inbound capture (not in traffic.sidecar.istio.io/includeInboundPorts)');
+    expect(findings(metricsApp({ 'traffic.sidecar.istio.io/includeInboundPorts': '*' }), A013)).toEqual([]);
+    expect(findings(metricsApp({ 'traffic.sidecar.istio.io/includeInboundPorts': '8080,9090' }), A013)).toEqual([]);
+  });
+
   test('a port-level PeerAuthentication exception does not help: clients ignore it', () => {
     const objects = [...metricsApp(), strict('default'), strict('default', { app: 'api' }, { 9090: { mode: 'DISABLE' } })];
     expect(findings(objects, A013)).toHaveLength(1);
