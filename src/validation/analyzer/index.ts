@@ -7,6 +7,8 @@ import { checkGateways } from './gateway';
 import { checkMeshWorkloads } from './mesh-workload';
 import { checkProtocols } from './protocol';
 import { checkGatewayCredentials } from './gateway-credentials';
+import { checkJwksFetch } from './jwks';
+import { checkPolicyTargets } from './policy-targets';
 import { RAW_KINDS, RawObjects } from './raw-objects';
 import { checkRouteMatches } from './route-matches';
 import { checkSelectors } from './selectors';
@@ -75,6 +77,8 @@ export class CrossResourceAnalyzer {
     checkGatewayCredentials(ctx, raw);
     checkTelemetryProviders(ctx);
     checkDeprecations(ctx);
+    checkPolicyTargets(ctx, raw);
+    checkJwksFetch(ctx);
     return ctx.results();
   }
 
