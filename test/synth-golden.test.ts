@@ -25,7 +25,9 @@ function newApp(): App {
 
 function service(chart: Chart, name: string, port = 9080): void {
   new ApiObject(chart, `${name}-svc`, {
-    apiVersion: 'v1', kind: 'Service', metadata: { name },
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name },
     spec: { selector: { app: name }, ports: [{ name: 'http', port }] },
   });
 }
@@ -69,7 +71,9 @@ export function richApp(validate: boolean): App {
 
   const edge = new Chart(app, 'edge', { namespace: 'istio-system' });
   new ApiObject(edge, 'ingress-svc', {
-    apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-ingressgateway' },
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'istio-ingressgateway' },
     spec: { selector: { istio: 'ingressgateway' }, ports: [{ name: 'https', port: 443, targetPort: 8443 }, { name: 'http', port: 80, targetPort: 8080 }] },
   });
   const ingress = new JwtProtectedIngress(edge, 'ingress', {
@@ -106,7 +110,9 @@ export function brokenApp(): App {
   });
   new Gateway(chart, 'public', { metadata: { name: 'public' }, servers: [{ port: { number: 80, protocol: Protocol.HTTP }, hosts: ['*.example.com', 'unserved.other.com'] }] });
   new VirtualService(chart, 'ingress', {
-    metadata: { name: 'ingress' }, hosts: ['reviews.example.com'], gatewayNames: ['public'],
+    metadata: { name: 'ingress' },
+    hosts: ['reviews.example.com'],
+    gatewayNames: ['public'],
     http: [{ destinations: [RouteDestination.to('reviews.bookinfo.svc.cluster.local')] }],
   });
   new l1.VirtualService(chart, 'raw-ingress', {
@@ -128,25 +134,35 @@ export function brokenApp(): App {
   mtls.addPortException({ selector: WorkloadSelector.fromLabels({ app: 'legacy', tier: 'db' }), port: 5432, mode: MtlsMode.DISABLE });
   new ApiObject(chart, 'second-pa', { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'second' }, spec: { mtls: { mode: 'STRICT' } } });
   new ApiObject(chart, 'deny', {
-    apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'deny-all-plain' },
+    apiVersion: 'security.istio.io/v1',
+    kind: 'AuthorizationPolicy',
+    metadata: { name: 'deny-all-plain' },
     spec: { action: 'DENY', rules: [{ from: [{ source: { notPrincipals: ['*'] } }] }] },
   });
   new ApiObject(chart, 'gw-deploy', {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ingressgateway' },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'ingressgateway' },
     spec: { selector: { matchLabels: { istio: 'ingressgateway' } }, template: { metadata: { labels: { istio: 'ingressgateway' } }, spec: { containers: [{ name: 'istio-proxy', image: 'auto' }] } } },
   });
   const other = new Chart(app, 'other', { namespace: 'istio-system' });
   new ApiObject(other, 'root-deny', {
-    apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'root-deny' },
+    apiVersion: 'security.istio.io/v1',
+    kind: 'AuthorizationPolicy',
+    metadata: { name: 'root-deny' },
     spec: { action: 'DENY', rules: [{ from: [{ source: { notPrincipals: ['*'] } }], to: [{ operation: { ports: ['8081'] } }] }] },
   });
   // JwtProtectedIngress: a server port not in gatewayPorts
   new ApiObject(other, 'ingress-svc', {
-    apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-ingressgateway' },
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'istio-ingressgateway' },
     spec: { selector: { istio: 'ingressgateway' }, ports: [{ name: 'https', port: 443, targetPort: 8443 }, { name: 'http', port: 80, targetPort: 8080 }] },
   });
   const jwt = new JwtProtectedIngress(other, 'jwt', {
-    hosts: ['api.example.com'], credentialName: 'api-tls', gatewayPorts: [8443],
+    hosts: ['api.example.com'],
+    credentialName: 'api-tls',
+    gatewayPorts: [8443],
     issuers: [JwtIssuer.custom({ issuer: 'testing@secure.istio.io', jwks: JWKS })],
   });
   jwt.addRoute({ destination: RouteDestination.to('api.bookinfo.svc.cluster.local', { port: 8080 }) });

@@ -1,6 +1,6 @@
 import { ApiObject, ApiObjectMetadata, Chart, Names } from 'cdk8s';
-import { Construct, IConstruct, IValidation } from 'constructs';
-import { perApp } from './cross-check';
+import { Construct, IConstruct } from 'constructs';
+import { addSynthValidation, perApp } from './cross-check';
 
 /**
  * An Istio (or Gateway API) object that other constructs can refer to by name.
@@ -61,9 +61,10 @@ const UNIQUE_NAMES = Symbol.for('cdk8s-istio.UniqueObjectNames');
  * namespace and name (the API server would keep only the last one applied).
  * Built once from one pass over the tree, never pairwise.
  */
-class UniqueObjectNames implements IValidation {
+class UniqueObjectNames {
   public static register(scope: IConstruct): void {
-    perApp(scope, UNIQUE_NAMES, root => root.node.addValidation(new UniqueObjectNames(root)));
+    // once per synth, not once per chart (cdk8s validates the whole app for every chart)
+    perApp(scope, UNIQUE_NAMES, root => addSynthValidation(root, () => new UniqueObjectNames(root).validate()));
   }
 
   private constructor(private readonly root: IConstruct) {}

@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { PortTrafficPolicy, TrafficPolicy } from './traffic-policy';
 import { TrafficPolicyRenderer } from './traffic-policy-render';
 import * as l1 from '../../imports/networking.istio.io';
-import { addCrossCheck, IndexedObject, ManifestIndex, perApp } from '../core/cross-check';
+import { addAppCheck, IndexedObject, ManifestIndex } from '../core/cross-check';
 import { throwConstructError, throwPropError } from '../core/errors';
 import { ImportedResource, ReferenceSyntax } from '../core/imported-resource';
 import { IIstioResource, IstioResource, IstioResourceProps } from '../core/istio-resource';
@@ -347,7 +347,7 @@ const SHARED_HOST_CHECK = Symbol.for('cdk8s-istio.DestinationRule.SharedHostChec
  */
 class SharedHostCheck {
   public static register(scope: IConstruct): void {
-    perApp(scope, SHARED_HOST_CHECK, () => addCrossCheck(scope, index => SharedHostCheck.check(index)));
+    addAppCheck(scope, SHARED_HOST_CHECK, index => SharedHostCheck.check(index));
   }
 
   private static check(index: ManifestIndex): string[] {

@@ -1,7 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as l1 from '../../imports/networking.istio.io';
-import { addCrossCheck, IndexedObject, ManifestIndex } from '../core/cross-check';
+import { addCrossCheck, addSynthValidation, IndexedObject, IndexQueries } from '../core/cross-check';
 import { constructMessage, throwPropError } from '../core/errors';
 import { DNS_LABEL_REFERENCE, ImportedResource } from '../core/imported-resource';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
@@ -344,11 +344,9 @@ export class Gateway extends IstioResource implements IGateway {
       spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
 
-    this.node.addValidation({
-      validate: () => this.servers.length === 0
-        ? [constructMessage(this, 'a Gateway needs at least one server: call addServer() or pass servers')]
-        : [],
-    });
+    addSynthValidation(this, () => this.servers.length === 0
+      ? [constructMessage(this, 'a Gateway needs at least one server: call addServer() or pass servers')]
+      : []);
     addCrossCheck(this, index => this.checkHostsServed(index));
   }
 
@@ -394,7 +392,8 @@ export class Gateway extends IstioResource implements IGateway {
       throwPropError(this, `${prop}.hosts`, server.hosts, 'a server needs at least one host ("*" for any)');
     }
     server.hosts.forEach((h, i) => checkNamespacedHost(this, `${prop}.hosts[${i}]`, h, NamespacedHostContext.GATEWAY));
-    const dup = server.hosts.find((h, i) => server.hosts.indexOf(h) !== i);
+    const seen = new Set<string>();
+    const dup = server.hosts.find(h => seen.size === seen.add(h).size);
     if (dup !== undefined) throwPropError(this, `${prop}.hosts`, dup, 'hosts must be unique');
 
     if (server.name !== undefined && this.servers.some(s => s.json.name === server.name)) {
@@ -440,10 +439,11 @@ export class Gateway extends IstioResource implements IGateway {
   }
 
   /** Every server host must be served by a VirtualService bound to this gateway (see the class doc). */
-  private checkHostsServed(index: ManifestIndex): string[] {
-    const bound = index.ofKind('VirtualService').filter(vs => this.isBoundBy(vs.json));
+  private checkHostsServed(index: IndexQueries): string[] {
+    const bound = index.boundTo(this.name, this.namespace);
     if (bound.length === 0) return [];
     const boundNames = bound.map(vs => `'${vs.apiObject.node.path}'`).join(', ');
+    const served = servedHosts(bound);
     const errors: string[] = [];
     this.servers.forEach((server, i) => {
       if (!server.needsRoutes) return;
@@ -451,8 +451,7 @@ export class Gateway extends IstioResource implements IGateway {
         const slash = entry.indexOf('/');
         const ns = slash < 0 ? '*' : entry.slice(0, slash);
         const host = slash < 0 ? entry : entry.slice(slash + 1);
-        const served = bound.some(vs => this.namespaceAdmits(ns, vs) && hostsOf(vs).some(h => hostsIntersect(host, h)));
-        if (!served) {
+        if (!served(host, vs => this.namespaceAdmits(ns, vs))) {
           errors.push(constructMessage(this,
             `servers[${i}].hosts "${entry}" is served by no VirtualService bound to gateway "${gatewayReference(this)}" `
             + `(bound: ${boundNames}); add the host to one of them, or remove it from the server`));
@@ -460,27 +459,6 @@ export class Gateway extends IstioResource implements IGateway {
       });
     });
     return errors;
-  }
-
-  /** Whether a VirtualService's `spec.gateways` names this gateway. Unknown namespaces match (lenient). */
-  private isBoundBy(vs: any): boolean {
-    const vsNamespace: string | undefined = vs?.metadata?.namespace;
-    const gateways: unknown = vs?.spec?.gateways;
-    if (!Array.isArray(gateways)) return false;
-    return gateways.some(g => {
-      if (typeof g !== 'string' || g === 'mesh') return false;
-      let ns: string | undefined;
-      let name: string;
-      if (g.includes('/')) {
-        [ns, name] = g.split('/', 2);
-      } else if (g.includes('.')) {
-        // legacy `name.namespace[.svc.cluster.local]`
-        [name, ns] = g.split('.');
-      } else {
-        [ns, name] = [vsNamespace, g];
-      }
-      return name === this.name && sameNamespace(ns, this.namespace);
-    });
   }
 
   /** Whether a server host's namespace part (`*`, `.`, or a name) lets this VirtualService bind. */
@@ -499,6 +477,41 @@ function sameNamespace(a: string | undefined, b: string | undefined): boolean {
 function hostsOf(vs: IndexedObject): string[] {
   const hosts = vs.json?.spec?.hosts;
   return Array.isArray(hosts) ? hosts.filter((h: unknown): h is string => typeof h === 'string') : [];
+}
+
+/**
+ * Whether some bound VirtualService (that `admits`) has a host intersecting a server host:
+ * `hostsIntersect` over every pair, with the bound VirtualServices' concrete hosts in a
+ * map, so that a gateway with many hosts and many bound VirtualServices stays linear.
+ */
+function servedHosts(bound: IndexedObject[]): (host: string, admits: (vs: IndexedObject) => boolean) => boolean {
+  const exact = new Map<string, IndexedObject[]>();
+  const wildcards: { host: string; vs: IndexedObject }[] = [];
+  for (const vs of bound) {
+    for (const h of hostsOf(vs)) {
+      const n = normalHost(h);
+      if (n === '*' || n.startsWith('*.')) wildcards.push({ host: h, vs });
+      else if (!exact.get(n)?.includes(vs)) push(exact, n, vs);
+    }
+  }
+  return (host, admits) => {
+    const n = normalHost(host);
+    if (n === '*' || n.startsWith('*.')) {
+      return bound.some(vs => admits(vs) && hostsOf(vs).some(h => hostsIntersect(host, h)));
+    }
+    return (exact.get(n) ?? []).some(admits) || wildcards.some(w => admits(w.vs) && hostsIntersect(host, w.host));
+  };
+}
+
+/** A host as `hostsIntersect` compares it. */
+function normalHost(host: string): string {
+  return host.toLowerCase().replace(/\.$/, '');
+}
+
+function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
+  const l = map.get(k);
+  if (l) l.push(v);
+  else map.set(k, [v]);
 }
 
 /** HTTPS and TLS servers can share a port (filter chains by SNI); other protocols cannot mix. */

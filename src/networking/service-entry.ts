@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as l1 from '../../imports/networking.istio.io';
+import { addSynthValidation } from '../core/cross-check';
 import { constructMessage, propMessage, throwPropError } from '../core/errors';
 import { DNS_LABEL_REFERENCE, ImportedResource } from '../core/imported-resource';
 import { IIstioResource, IstioResource, IstioResourceProps } from '../core/istio-resource';
@@ -286,7 +287,7 @@ export class ServiceEntry extends IstioResource implements IServiceEntry {
       metadata: this.resourceMetadata(props),
       spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
-    this.node.addValidation({ validate: () => this.validateWhole() });
+    addSynthValidation(this, () => this.validateWhole());
   }
 
   /** The hosts. */

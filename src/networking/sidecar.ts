@@ -1,9 +1,9 @@
-import { Duration, Lazy } from 'cdk8s';
+import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ServerTlsMode, ServerTlsSettings } from './gateway';
 import { ConnectionPool, H2UpgradePolicy } from './traffic-connection-pool';
 import * as l1 from '../../imports/networking.istio.io';
-import { addCrossCheck, IndexedObject, ManifestIndex } from '../core/cross-check';
+import { addCrossCheck, IndexedObject, IndexQueries, ManifestIndex } from '../core/cross-check';
 import { renderDuration } from '../core/duration';
 import { constructMessage, throwPropError } from '../core/errors';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
@@ -409,25 +409,43 @@ export class Sidecar extends IstioResource {
    * or two with the same selector labels, leave it to chance which one wins. Each
    * conflict is reported once (by the later L2, or by the L2 when the other is raw L1).
    */
-  private checkUniqueScope(index: ManifestIndex): string[] {
-    const all = index.ofKind('Sidecar');
-    const self = all.findIndex(s => s.apiObject === this.apiObject);
-    if (self < 0) return [];
+  private checkUniqueScope(index: IndexQueries): string[] {
+    const { all, position, byScope } = index.memo(SIDECARS, sidecarScopes);
+    const self = position.get(this.apiObject);
+    if (self === undefined) return [];
     const mine = scopeKey(all[self]);
     const errors: string[] = [];
-    all.forEach((other, i) => {
-      if (i === self || scopeKey(other) !== mine) return;
-      const otherIsL2 = other.apiObject.node.scope instanceof Sidecar;
-      if (otherIsL2 && i > self) return; // the later one reports
+    for (const other of byScope.get(mine) ?? []) {
+      const i = other.order;
+      if (i === self) continue;
+      const otherIsL2 = other.entry.apiObject.node.scope instanceof Sidecar;
+      if (otherIsL2 && i > self) continue; // the later one reports
       const ns = all[self].json?.metadata?.namespace;
       errors.push(constructMessage(this, this.workloadSelector
-        ? `'${other.apiObject.node.path}' selects the same labels ${JSON.stringify(this.workloadSelector.toLabels())}${ns ? ` in namespace "${ns}"` : ''}: `
+        ? `'${other.entry.apiObject.node.path}' selects the same labels ${JSON.stringify(this.workloadSelector.toLabels())}${ns ? ` in namespace "${ns}"` : ''}: `
           + 'a workload gets only one Sidecar, so merge them or make the selectors differ'
-        : `'${other.apiObject.node.path}' is also a Sidecar without workloadSelector${ns ? ` in namespace "${ns}"` : ''}: `
+        : `'${other.entry.apiObject.node.path}' is also a Sidecar without workloadSelector${ns ? ` in namespace "${ns}"` : ''}: `
           + 'only one per namespace is allowed, so merge them or give one a workloadSelector'));
-    });
+    }
     return errors;
   }
+}
+
+const SIDECARS = Symbol('cdk8s-istio.Sidecar.scopes');
+
+/** The app's Sidecars by scope (namespace + selector), with their positions among the Sidecars: built once per index. */
+function sidecarScopes(index: ManifestIndex) {
+  const all = index.ofKind('Sidecar');
+  const position = new Map<ApiObject, number>();
+  const byScope = new Map<string, { entry: IndexedObject; order: number }[]>();
+  all.forEach((entry, order) => {
+    if (!position.has(entry.apiObject)) position.set(entry.apiObject, order);
+    const k = scopeKey(entry);
+    const group = byScope.get(k);
+    if (group) group.push({ entry, order });
+    else byScope.set(k, [{ entry, order }]);
+  });
+  return { all, position, byScope };
 }
 
 /** Namespace + sorted selector labels (or none) of a Sidecar's JSON. */

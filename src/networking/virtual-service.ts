@@ -6,7 +6,7 @@ import { TlsRouteRule, TlsRouteRuleProps } from './tls-route';
 import { checkGatewayName, checkHost, checkNamespace, JWT_CLAIM_PREFIX, MESH_GATEWAY, NAMESPACE_NAME, resolveHost } from './vs-checks';
 import { IVirtualService } from './vs-reference';
 import * as l1 from '../../imports/networking.istio.io';
-import { addCrossCheck, ManifestIndex, perApp } from '../core/cross-check';
+import { addAppCheck, addSynthValidation, ManifestIndex, perApp } from '../core/cross-check';
 import { constructMessage, propMessage, throwPropError } from '../core/errors';
 import { ImportedResource, ReferenceSyntax } from '../core/imported-resource';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
@@ -144,6 +144,9 @@ export class VirtualService extends IstioResource implements IVirtualService {
   public readonly apiObject: l1.VirtualService;
 
   private readonly hostList: string[] = [];
+  /** `hostList` positions: concrete hosts by their normalized name, and the wildcard hosts (for `addHost`'s overlap check). */
+  private readonly concreteHosts = new Map<string, number>();
+  private readonly wildcardHosts: number[] = [];
   private readonly gatewayList: string[] = [];
   private readonly includeMesh?: boolean;
   private readonly exportTo?: string[];
@@ -165,7 +168,7 @@ export class VirtualService extends IstioResource implements IVirtualService {
     for (const rule of props.http ?? []) this.addHttpRoute(rule);
     for (const rule of props.tcp ?? []) this.addTcpRoute(rule);
     for (const rule of props.tls ?? []) this.addTlsRoute(rule);
-    this.node.addValidation({ validate: () => this.validateComplete() });
+    addSynthValidation(this, () => this.validateComplete());
     registerCrossCheck(this);
   }
 
@@ -209,10 +212,13 @@ export class VirtualService extends IstioResource implements IVirtualService {
     const prop = `hosts[${this.hostList.length}]`;
     checkHost(this, prop, host, { allowStar: true, allowIp: true });
     // as Istio's webhook: a host is a duplicate when it overlaps another (`*.foo.com` and `a.foo.com`)
-    const overlapping = this.hostList.find(h => hostsIntersect(h, host));
+    const overlapping = this.firstOverlapping(host);
     if (overlapping !== undefined) {
       throwPropError(this, prop, host, `each host is listed once, and hosts may not overlap: it overlaps "${overlapping}" (hosts: ${JSON.stringify(this.hostList)})`);
     }
+    const normal = normalHost(host);
+    if (isWildcard(normal)) this.wildcardHosts.push(this.hostList.length);
+    else this.concreteHosts.set(normal, this.hostList.length);
     this.hostList.push(host);
     this.checkMeshWildcard();
   }
@@ -261,6 +267,21 @@ export class VirtualService extends IstioResource implements IVirtualService {
     const rule = TlsRouteRule._create(this, `tls[${this.tlsRules.length}]`, props, () => this.hostList);
     this.tlsRules.push(rule);
     return rule;
+  }
+
+  /** The first host listed that overlaps `host` (`hostsIntersect`), without a scan of every host for a concrete one. */
+  private firstOverlapping(host: string): string | undefined {
+    const normal = normalHost(host);
+    if (isWildcard(normal)) return this.hostList.find(h => hostsIntersect(h, host));
+    let first = this.concreteHosts.get(normal);
+    for (const i of this.wildcardHosts) {
+      if (first !== undefined && i > first) break;
+      if (hostsIntersect(this.hostList[i], host)) {
+        first = i;
+        break;
+      }
+    }
+    return first === undefined ? undefined : this.hostList[first];
   }
 
   private checkMeshWildcard(): void {
@@ -354,12 +375,13 @@ class ImportedVirtualService extends ImportedResource implements IVirtualService
 }
 
 const REGISTERED = Symbol.for('cdk8s-istio.VirtualServiceCrossCheck');
+const REGISTERED_CHECK = Symbol.for('cdk8s-istio.VirtualServiceCrossCheck.check');
 
 /** One cross-check per app covers every VirtualService L2 of it, over one index. */
 function registerCrossCheck(vs: VirtualService): void {
   const all = perApp(vs, REGISTERED, () => {
     const list: VirtualService[] = [];
-    addCrossCheck(vs, index => crossCheck(index, list));
+    addAppCheck(vs, REGISTERED_CHECK, index => crossCheck(index, list));
     return list;
   });
   all.push(vs);
@@ -430,6 +452,15 @@ function destinationsOf(spec: any): { prop: string; destination: any }[] {
   routes('tcp');
   routes('tls');
   return out;
+}
+
+/** A host as `hostsIntersect` compares it. */
+function normalHost(host: string): string {
+  return host.toLowerCase().replace(/\.$/, '');
+}
+
+function isWildcard(normal: string): boolean {
+  return normal === '*' || normal.startsWith('*.');
 }
 
 /** The path of the construct that made an object (the L2 for an L2's `Resource`). */

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ingressBypasses } from './canary-ingress-check';
 import { CanaryMatch } from './canary-match';
 import { CanaryWorkload } from './canary-workload';
-import { addCrossCheck } from '../core/cross-check';
+import { addCrossCheck, addSynthValidation } from '../core/cross-check';
 import { propMessage, throwPropError } from '../core/errors';
 import { A_PORT_IS, checkPortNumber, isHttpProtocol, isOpaqueTcpProtocol, isTlsProtocol, Protocol } from '../core/protocol';
 import { gatewayReference, IGateway } from '../core/references';
@@ -318,7 +318,7 @@ export class CanaryRelease extends Construct {
           { name: this.canarySubsetName, labels: versions.canaryLabels },
         ],
       });
-      this.node.addValidation({ validate: () => versions.changes(this.stableSubsetName!, this.canarySubsetName!) });
+      addSynthValidation(this, () => versions.changes(this.stableSubsetName!, this.canarySubsetName!));
     } else {
       this.canaryHost = checkServiceHost(this, 'canaryHost', props.canaryHost!);
       if (this.canaryHost.toLowerCase() === this.host.toLowerCase()) {

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { JwtIssuer } from './jwt-issuer';
-import { addCrossCheck, ManifestIndex } from '../core/cross-check';
+import { addCrossCheck, addSynthValidation, IndexQueries } from '../core/cross-check';
 import { constructMessage, propMessage, throwPropError } from '../core/errors';
 import { isDnsLabel, isDnsSubdomain, isFqdn, isIpAddress, isWildcardHost } from '../core/names';
 import { A_PORT_IS, checkPortNumber, Protocol } from '../core/protocol';
@@ -427,7 +427,7 @@ export class JwtProtectedIngress extends Construct {
 
     (props.routes ?? []).forEach(route => this.addRoute(route));
     (props.requireClaims ?? []).forEach(requirement => this.addClaimRequirement(requirement));
-    this.node.addValidation({ validate: () => this.validateComplete() });
+    addSynthValidation(this, () => this.validateComplete());
   }
 
   /** The hosts. */
@@ -530,6 +530,7 @@ export class JwtProtectedIngress extends Construct {
     if (!hosts || hosts.length === 0) {
       throwPropError(this, 'hosts', hosts, 'at least one host is required, e.g. ["api.example.com"]');
     }
+    const firstOf = new Map<string, number>();
     hosts.forEach((host, i) => {
       const prop = `hosts[${i}]`;
       const wildcard = host === '*' || host.startsWith('*.');
@@ -541,7 +542,9 @@ export class JwtProtectedIngress extends Construct {
           'the token policy is scoped to the hosts, and Istio cannot match a wildcard host together with a port in the Host header '
           + '("a.example.com:443" would get past it): list concrete hosts, or set scopePoliciesToHosts: false on a gateway dedicated to this construct');
       }
-      const first = hosts.findIndex(h => h.toLowerCase() === host.toLowerCase());
+      const lower = host.toLowerCase();
+      if (!firstOf.has(lower)) firstOf.set(lower, i);
+      const first = firstOf.get(lower)!;
       if (first !== i) throwPropError(this, prop, host, `hosts[${first}] is the same host: list each host once`);
     });
     return [...hosts];
@@ -579,9 +582,9 @@ export class JwtProtectedIngress extends Construct {
    * N). Only checked when a Service of the gateway pods (in gatewayNamespace, selecting
    * a subset of gatewaySelector) is in the app.
    */
-  private checkGatewayService(index: ManifestIndex, serverPorts: number[]): string[] {
+  private checkGatewayService(index: IndexQueries, serverPorts: number[]): string[] {
     const errors: string[] = [];
-    for (const { json } of index.ofKind('Service')) {
+    for (const { json } of index.inNamespace('Service', this.gatewayNamespace)) {
       const selector = json?.spec?.selector;
       if (json?.metadata?.namespace !== this.gatewayNamespace || !selector || Object.keys(selector).length === 0) continue;
       if (!Object.entries(selector).every(([k, v]) => this.selector[k] === v)) continue;
@@ -637,8 +640,9 @@ export class JwtProtectedIngress extends Construct {
     if (this.virtualService.httpRoutes.length === 0) {
       errors.push(constructMessage(this, 'has no route: add one with addRoute({ pathPrefix: "/", destination: RouteDestination.to(...) })'));
     }
+    const hosts = new Set(this.hostList.map(h => h.toLowerCase()));
     for (const host of this.virtualService.hosts) {
-      if (!this.hostList.some(h => h.toLowerCase() === host.toLowerCase())) {
+      if (!hosts.has(host.toLowerCase())) {
         errors.push(constructMessage(this,
           `the VirtualService has host "${host}", which is not in hosts ${JSON.stringify(this.hostList)}: the Gateway does not serve it `
           + '(IST0132) and the token policy does not cover it; pass it in hosts instead of adding it to the VirtualService'));

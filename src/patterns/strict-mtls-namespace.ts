@@ -1,6 +1,6 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import { addCrossCheck, IndexedObject, ManifestIndex } from '../core/cross-check';
+import { addCrossCheck, addSynthValidation, IndexedObject, IndexQueries } from '../core/cross-check';
 import { constructMessage, throwPropError } from '../core/errors';
 import { isDnsLabel, isDnsSubdomain, isLabelValue } from '../core/names';
 import { Principal } from '../core/principal';
@@ -246,8 +246,9 @@ const SIDECAR_PORTS: { [port: number]: string } = {
   15090: 'Envoy Prometheus',
 };
 
-/** The root namespaces found for one validation pass (one ManifestIndex). */
-const ROOTS = new WeakMap<ManifestIndex, string[]>();
+/** Query families of the cross-check (built once per index): the root namespaces, the ingress gateways. */
+const ROOTS = Symbol('cdk8s-istio.StrictMtlsNamespace.roots');
+const INGRESS_GATEWAYS = Symbol('cdk8s-istio.StrictMtlsNamespace.ingressGateways');
 
 /** The exceptions of one selector: one workload-scoped PeerAuthentication. */
 interface ExceptionGroup {
@@ -391,7 +392,7 @@ export class StrictMtlsNamespace extends Construct {
     (mesh?.plaintextPorts ?? []).forEach((port, i) => this.addPlaintextPortAt(port, `plaintextPorts[${i}]`));
     (props.portExceptions ?? []).forEach((exception, i) => this.addException(exception, `portExceptions[${i}]`));
 
-    this.node.addValidation({ validate: () => this.validateServerFirstPorts() });
+    addSynthValidation(this, () => this.validateServerFirstPorts());
     addCrossCheck(this, index => this.crossCheck(index));
   }
 
@@ -655,22 +656,19 @@ export class StrictMtlsNamespace extends Construct {
   }
 
   /** The root namespaces of the app: those of its mesh-wide variants, else istio-system (one walk per validation pass). */
-  private rootNamespaces(index: ManifestIndex): string[] {
-    let roots = ROOTS.get(index);
-    if (!roots) {
+  private rootNamespaces(index: IndexQueries): string[] {
+    return index.memo(ROOTS, () => {
       const found = this.node.root.node.findAll()
         .filter((c): c is StrictMtlsNamespace => c instanceof StrictMtlsNamespace && c.isMeshWide)
         .map(c => c.namespaceName);
-      roots = found.length > 0 ? [...new Set(found)] : [ROOT_NAMESPACE];
-      ROOTS.set(index, roots);
-    }
-    return roots;
+      return found.length > 0 ? [...new Set(found)] : [ROOT_NAMESPACE];
+    });
   }
 
-  private crossCheck(index: ManifestIndex): string[] {
+  private crossCheck(index: IndexQueries): string[] {
     const errors: string[] = [];
     const ns = this.namespaceName;
-    const inNamespace = (kind: string, namespaces: string[]) => index.ofKind(kind).filter(o => namespaces.includes(o.json?.metadata?.namespace));
+    const inNamespace = (kind: string, namespaces: string[]) => index.inNamespaces(kind, namespaces);
     const ours = new Set<ApiObject>([this.peerAuthentication.apiObject, ...this.portExceptions.map(p => p.apiObject)]);
     const peerAuthentications = inNamespace('PeerAuthentication', [ns]);
 
@@ -721,15 +719,25 @@ export class StrictMtlsNamespace extends Construct {
   }
 
   /** Our policies that deny callers without identity would deny the external clients of ingress gateways. */
-  private checkIngressGateways(index: ManifestIndex): string[] {
+  private checkIngressGateways(index: IndexQueries): string[] {
     const policies = [this.denyPlaintextPolicy, this.allowlist].flatMap(p => p ? [`"${p.name}"`] : []);
     if (policies.length === 0) return [];
-    const covered = (o: IndexedObject) => this.isMeshWide || o.json?.metadata?.namespace === this.namespaceName;
-    const gateways = [
-      ...index.ofKind('Gateway').filter(g => String(g.json.apiVersion).startsWith('gateway.networking.k8s.io/') && g.json.spec?.gatewayClassName === 'istio'),
-      ...['Deployment', 'DaemonSet', 'StatefulSet', 'Pod'].flatMap(kind => index.ofKind(kind))
-        .filter(w => (w.json.kind === 'Pod' ? w.json.metadata?.labels : w.json.spec?.template?.metadata?.labels)?.istio === 'ingressgateway'),
-    ].filter(covered);
+    const ingressGateways = index.memo(INGRESS_GATEWAYS, all => {
+      const list = [
+        ...all.ofKind('Gateway').filter(g => String(g.json.apiVersion).startsWith('gateway.networking.k8s.io/') && g.json.spec?.gatewayClassName === 'istio'),
+        ...['Deployment', 'DaemonSet', 'StatefulSet', 'Pod'].flatMap(kind => all.ofKind(kind))
+          .filter(w => (w.json.kind === 'Pod' ? w.json.metadata?.labels : w.json.spec?.template?.metadata?.labels)?.istio === 'ingressgateway'),
+      ];
+      const byNamespace = new Map<unknown, IndexedObject[]>();
+      for (const g of list) {
+        const gwNamespace = g.json?.metadata?.namespace;
+        const group = byNamespace.get(gwNamespace);
+        if (group) group.push(g);
+        else byNamespace.set(gwNamespace, [g]);
+      }
+      return { list, byNamespace };
+    });
+    const gateways = this.isMeshWide ? ingressGateways.list : ingressGateways.byNamespace.get(this.namespaceName) ?? [];
     return gateways.map(g => constructMessage(this, `${policies.join(' and ')} would deny the external clients of the ingress gateway ${describe(g)}: `
       + `they have no mTLS identity; ${this.isMeshWide ? 'leave denyPlaintext and defaultDeny off mesh-wide' : 'run the gateway in a namespace of its own, or turn denyPlaintext and defaultDeny off here'}`));
   }

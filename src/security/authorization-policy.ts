@@ -4,6 +4,7 @@ import { ipBlockProblem, matchStringProblem, PolicyAttachment, serviceAccountPro
 import { conditionKeyProblem, conditionValueProblem, methodProblem, pathProblem } from './authz-match';
 import { AuthorizationCondition, AuthorizationOperation, AuthorizationRule, AuthorizationSource } from './authz-rule';
 import * as l1 from '../../imports/security.istio.io';
+import { addSynthValidation } from '../core/cross-check';
 import { constructMessage, throwPropError } from '../core/errors';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
 import { Principal } from '../core/principal';
@@ -160,7 +161,7 @@ export class AuthorizationPolicy extends IstioResource {
       metadata: this.resourceMetadata(props),
       spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
-    this.node.addValidation({ validate: () => this.validateRules() });
+    addSynthValidation(this, () => this.validateRules());
   }
 
   /** The number of rules. */

@@ -2,6 +2,7 @@ import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PolicyAttachment } from './authz-checks';
 import * as l1 from '../../imports/security.istio.io';
+import { addSynthValidation } from '../core/cross-check';
 import { renderDuration } from '../core/duration';
 import { constructMessage, throwPropError } from '../core/errors';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
@@ -200,10 +201,8 @@ export class RequestAuthentication extends IstioResource {
       metadata: this.resourceMetadata(props),
       spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
-    this.node.addValidation({
-      validate: () => this.rules.length > 0 ? [] : [constructMessage(this,
-        'no jwtRules: a RequestAuthentication without rules validates nothing; add one with addJwtRule({ issuer, jwksUri })')],
-    });
+    addSynthValidation(this, () => this.rules.length > 0 ? [] : [constructMessage(this,
+      'no jwtRules: a RequestAuthentication without rules validates nothing; add one with addJwtRule({ issuer, jwksUri })')]);
   }
 
   /** The issuers of the rules, in the order added (rules without an issuer are left out). */
