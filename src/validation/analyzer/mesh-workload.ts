@@ -31,11 +31,18 @@ function portList(value: string | undefined): number[] {
 
 // ---- A013 ----
 
-/** The mode of the namespace-wide PeerAuthentication of a namespace (no selector), if any. */
+const NAMESPACE_MODES = new WeakMap<Context, Map<string, string | undefined>>();
+
+/** The mode of the namespace-wide PeerAuthentication of a namespace (no selector), if any (cached per run). */
 function namespaceMode(ctx: Context, ns: string): string | undefined {
+  let modes = NAMESPACE_MODES.get(ctx);
+  if (!modes) NAMESPACE_MODES.set(ctx, modes = new Map());
+  if (modes.has(ns)) return modes.get(ns);
   const pa = ctx.allIn('PeerAuthentication', ns).find(p => Object.keys(strMap(obj(p.spec.selector).matchLabels)).length === 0);
-  const mode = str(obj(pa?.spec.mtls).mode);
-  return mode === 'UNSET' ? undefined : mode;
+  const written = str(obj(pa?.spec.mtls).mode);
+  const mode = written === 'UNSET' ? undefined : written;
+  modes.set(ns, mode);
+  return mode;
 }
 
 /** The TLS mode a DestinationRule gives a port of its host: port-level first, then the top-level policy. */
