@@ -68,11 +68,14 @@ export class RawObjects {
 
 /**
  * True if `ref` most likely meant `known`: the same name in another case, or an edit
- * distance of 1 (names of 4 characters or more) or 2 (6 or more).
+ * distance of 1 (names of 4 characters or more) or 2 (6 or more), unless the two differ
+ * only in their digits.
  */
 export function nearMiss(ref: string, known: string): boolean {
   if (ref === known) return false;
   if (ref.toLowerCase() === known.toLowerCase()) return true;
+  // names that differ only in digits are versions or ordinals of distinct objects (tls-v1, tls-v2)
+  if (ref.replace(/[0-9]/g, '') === known.replace(/[0-9]/g, '')) return false;
   const max = ref.length >= 6 ? 2 : ref.length >= 4 ? 1 : 0;
   if (max === 0 || Math.abs(ref.length - known.length) > max) return false;
   // Levenshtein distance, rows of the table

@@ -101,6 +101,11 @@ describe('IST0101 ReferencedResourceNotFound (credentialName)', () => {
     expect(single([gw, tlsSecret('other-cert')], 'IST0101', { openWorld: true }).level).toBe(FindingLevel.INFO);
   });
 
+  test('is not a near miss when the names differ only in digits', () => {
+    expect(single([gateway('shop', [https(['shop.example.com'], { credentialName: 'shop-v2' })], { ns: 'shop' }), tlsSecret('shop-v1')], 'IST0101').level)
+      .toBe(FindingLevel.WARNING);
+  });
+
   test('fails validation for a near miss, or for the Secret put in the Gateway\'s namespace, in either world', () => {
     for (const openWorld of [false, true]) {
       const typo = single([gw, tlsSecret('shop-certs')], 'IST0101', { openWorld });
