@@ -163,6 +163,8 @@ export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+const ROWS = [new Int32Array(64), new Int32Array(64), new Int32Array(64)];
+
 /**
  * The optimal-string-alignment distance of two strings (insertions, deletions,
  * substitutions and transpositions of two neighbours count one each), or `max + 1` as
@@ -172,26 +174,70 @@ export function editDistance(a: string, b: string, max: number): number {
   if (a === b) return 0;
   if (Math.abs(a.length - b.length) > max) return max + 1;
   const n = b.length;
-  let before: number[] = [];
-  let prev: number[] = [];
-  for (let j = 0; j <= n; j++) prev.push(j);
+  if (ROWS[0].length <= n) for (let r = 0; r < 3; r++) ROWS[r] = new Int32Array(2 * n + 2);
+  let before = ROWS[0];
+  let prev = ROWS[1];
+  let cur = ROWS[2];
+  for (let j = 0; j <= n; j++) prev[j] = j;
   let prevMin = 0;
   for (let i = 1; i <= a.length; i++) {
-    const cur: number[] = [i];
+    const ca = a.charCodeAt(i - 1);
+    const pa = i > 1 ? a.charCodeAt(i - 2) : -1;
+    cur[0] = i;
     let curMin = i;
     for (let j = 1; j <= n; j++) {
-      let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, before[j - 2] + 1);
-      cur.push(v);
+      const cb = b.charCodeAt(j - 1);
+      let v = prev[j - 1] + (ca === cb ? 0 : 1);
+      if (prev[j] + 1 < v) v = prev[j] + 1;
+      if (cur[j - 1] + 1 < v) v = cur[j - 1] + 1;
+      if (i > 1 && j > 1 && ca === b.charCodeAt(j - 2) && pa === cb && before[j - 2] + 1 < v) v = before[j - 2] + 1;
+      cur[j] = v;
       if (v < curMin) curMin = v;
     }
     // a transposition reaches back two rows: stop only when both rows are past max
     if (curMin > max && prevMin > max) return max + 1;
+    const t = before;
     before = prev;
     prev = cur;
+    cur = t;
     prevMin = curMin;
   }
   return Math.min(prev[n], max + 1);
+}
+
+const SCRATCH = new Int32Array(128);
+
+/**
+ * The L1 distance of the two strings' character counts (by char code modulo 128): an
+ * edit changes it by at most 2, so an edit distance of k needs it at most 2k. A cheap
+ * filter before the distance itself.
+ */
+function histogramDistance(a: string, b: string): number {
+  for (let i = 0; i < a.length; i++) SCRATCH[a.charCodeAt(i) & 127]++;
+  for (let i = 0; i < b.length; i++) SCRATCH[b.charCodeAt(i) & 127]--;
+  let l1 = 0;
+  for (let i = 0; i < a.length; i++) {
+    const c = a.charCodeAt(i) & 127;
+    l1 += Math.abs(SCRATCH[c]);
+    SCRATCH[c] = 0;
+  }
+  for (let i = 0; i < b.length; i++) {
+    const c = b.charCodeAt(i) & 127;
+    l1 += Math.abs(SCRATCH[c]);
+    SCRATCH[c] = 0;
+  }
+  return l1;
+}
+
+/** The largest edit distance a near miss of two names may have: by the shorter one's length. */
+function allowedEdits(a: string, b: string): number {
+  const length = Math.min(a.length, b.length);
+  return length >= 6 ? 2 : length >= 4 ? 1 : 0;
+}
+
+/** True if the two strings are equal once every run of digits is made one placeholder. */
+function sameButDigits(a: string, b: string): boolean {
+  return a.replace(/\d+/g, '#') === b.replace(/\d+/g, '#');
 }
 
 /**
@@ -203,22 +249,44 @@ export function editDistance(a: string, b: string, max: number): number {
  * any two of them are a couple of edits apart.
  */
 export function isNearMiss(ref: string, known: string): boolean {
-  if (ref === known) return false;
-  if (ref.toLowerCase() === known.toLowerCase()) return true;
-  if (ref.replace(/\d+/g, '#') === known.replace(/\d+/g, '#')) return false;
-  const length = Math.min(ref.length, known.length);
-  const max = length >= 6 ? 2 : length >= 4 ? 1 : 0;
-  return max > 0 && editDistance(ref, known, max) <= max;
+  return nearMissDistance(ref, known) !== undefined;
+}
+
+/** The edit distance of a near miss (0: case only), or undefined when `known` is no near miss of `ref`. */
+function nearMissDistance(ref: string, known: string): number | undefined {
+  if (ref === known) return undefined;
+  if (ref.toLowerCase() === known.toLowerCase()) return 0;
+  const max = allowedEdits(ref, known);
+  if (max === 0) return undefined;
+  const d = editDistance(ref, known, max);
+  return d <= max && !sameButDigits(ref, known) ? d : undefined;
+}
+
+/** The known names of one scope, with a bigram index built on the first near-miss lookup. */
+class Scope {
+  public readonly names: string[] = [];
+  public readonly byLower = new Map<string, string>();
+  public bigrams?: Map<string, number[]>;
+  public counts?: Int32Array;
+  public readonly memo = new Map<string, string | undefined>();
+}
+
+function bigramsOf(s: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < s.length; i++) out.push(s.slice(i, i + 2));
+  return out;
 }
 
 /**
  * Known names in scopes (a kind in a namespace, the label values of a key...), for the
- * "did you mean" of a reference that names nothing: by scope and length (a near miss
- * is at most 2 characters longer or shorter), by lower case, and by name across scopes.
+ * "did you mean" of a reference that names nothing: by scope, by lower case, by name
+ * across scopes, and by bigram. A name within edit distance k of a reference of
+ * length m shares at least m - 1 - 2k of its bigrams (the q-gram lemma), so a lookup
+ * only compares the names that share that many, found through the bigram index, not
+ * every name of the scope.
  */
 export class NameIndex {
-  private readonly byLength = new Map<string, Map<number, string[]>>();
-  private readonly byLower = new Map<string, string>();
+  private readonly scopes = new Map<string, Scope>();
   private readonly scopesByName = new Map<string, string[]>();
   private readonly known = new Set<string>();
 
@@ -227,12 +295,18 @@ export class NameIndex {
     const key = `${scope}\u0000${name}`;
     if (this.known.has(key)) return;
     this.known.add(key);
-    let lengths = this.byLength.get(scope);
-    if (!lengths) this.byLength.set(scope, lengths = new Map());
-    push(lengths, name.length, name);
-    const lower = `${scope}\u0000${name.toLowerCase()}`;
-    const held = this.byLower.get(lower);
-    if (held === undefined || name < held) this.byLower.set(lower, name);
+    let s = this.scopes.get(scope);
+    if (!s) this.scopes.set(scope, s = new Scope());
+    if (s.bigrams) {
+      // names added after a lookup (rare): drop the derived state
+      s.bigrams = undefined;
+      s.counts = undefined;
+    }
+    s.memo.clear();
+    s.names.push(name);
+    const lower = name.toLowerCase();
+    const held = s.byLower.get(lower);
+    if (held === undefined || name < held) s.byLower.set(lower, name);
     push(this.scopesByName, name, scope);
   }
 
@@ -242,28 +316,15 @@ export class NameIndex {
 
   /**
    * The known name of the scope that `ref` most likely meant (see `isNearMiss`): one
-   * differing in case first, else the nearest, ties broken alphabetically. Costs one
-   * pass over the scope's names of a length within 2 of `ref`'s.
+   * differing in case first, else the nearest, ties broken alphabetically.
    */
   public nearest(scope: string, ref: string): string | undefined {
-    if (this.has(scope, ref)) return undefined;
-    const cased = this.byLower.get(`${scope}\u0000${ref.toLowerCase()}`);
-    if (cased !== undefined) return cased;
-    const lengths = this.byLength.get(scope);
-    if (!lengths) return undefined;
-    let best: string | undefined;
-    let bestDistance = 3;
-    for (let len = ref.length - 2; len <= ref.length + 2; len++) {
-      for (const name of lengths.get(len) ?? []) {
-        if (!isNearMiss(ref, name)) continue;
-        const d = editDistance(ref, name, 2);
-        if (d < bestDistance || (d === bestDistance && best !== undefined && name < best)) {
-          best = name;
-          bestDistance = d;
-        }
-      }
-    }
-    return best;
+    const s = this.scopes.get(scope);
+    if (!s || this.has(scope, ref)) return undefined;
+    if (s.memo.has(ref)) return s.memo.get(ref);
+    const found = this.search(s, ref);
+    s.memo.set(ref, found);
+    return found;
   }
 
   /** The other scopes that hold the very name, sorted. */
@@ -273,6 +334,44 @@ export class NameIndex {
 
   /** The names of a scope, sorted. */
   public names(scope: string): string[] {
-    return [...this.byLength.get(scope)?.values() ?? []].flat().sort();
+    return [...this.scopes.get(scope)?.names ?? []].sort();
+  }
+
+  private search(s: Scope, ref: string): string | undefined {
+    const cased = s.byLower.get(ref.toLowerCase());
+    if (cased !== undefined) return cased;
+    const k = ref.length >= 6 ? 2 : ref.length >= 4 ? 1 : 0;
+    if (k === 0) return undefined;
+    if (!s.bigrams) {
+      s.bigrams = new Map();
+      s.names.forEach((name, id) => {
+        for (const g of new Set(bigramsOf(name))) push(s.bigrams!, g, id);
+      });
+      s.counts = new Int32Array(s.names.length);
+    }
+    const threshold = Math.max(1, ref.length - 1 - 2 * k);
+    const counts = s.counts!;
+    const touched: number[] = [];
+    for (const g of new Set(bigramsOf(ref))) {
+      for (const id of s.bigrams.get(g) ?? []) {
+        if (counts[id]++ === 0) touched.push(id);
+      }
+    }
+    let best: string | undefined;
+    let bestDistance = 3;
+    for (const id of touched) {
+      const shared = counts[id];
+      counts[id] = 0;
+      if (shared < threshold) continue;
+      const name = s.names[id];
+      if (Math.abs(name.length - ref.length) > k || histogramDistance(ref, name) > 2 * k) continue;
+      const d = nearMissDistance(ref, name);
+      if (d === undefined) continue;
+      if (d < bestDistance || (d === bestDistance && best !== undefined && name < best)) {
+        best = name;
+        bestDistance = d;
+      }
+    }
+    return best;
   }
 }
