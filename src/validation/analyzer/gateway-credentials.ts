@@ -15,7 +15,7 @@
  */
 import { FindingLevel } from '../findings';
 import { Context, Item } from './context';
-import { nearMiss, RawObject, RawObjects } from './raw-objects';
+import { RawObject, RawObjects } from './raw-objects';
 import { RULES } from './rules';
 import { arr, list, obj, q, selectorMatches, selectorString, str, strMap } from './util';
 
@@ -75,9 +75,16 @@ function checkDuplicateCertificates(ctx: Context): void {
       // the Gateways whose selector is a superset of this one (an empty selector: every Gateway)
       const others = buckets.filter(b => selectorMatches(selector, b[0].selector)).flat();
       if (others.length < 2) continue;
+      const sorted = others.map(o => fullName(o.gateway)).sort();
       for (const use of bucket) {
-        const names = others.filter(o => o.gateway !== use.gateway).map(o => fullName(o.gateway)).sort();
-        const listed = names.length > MAX_LISTED ? [...names.slice(0, MAX_LISTED), `and ${names.length - MAX_LISTED} more`] : names;
+        const own = fullName(use.gateway);
+        const names: string[] = [];
+        for (const name of sorted) {
+          if (name !== own) names.push(name);
+          if (names.length > MAX_LISTED) break;
+        }
+        const count = others.length - 1;
+        const listed = count > MAX_LISTED ? [...names.slice(0, MAX_LISTED), `and ${count - MAX_LISTED} more`] : names;
         ctx.report({
           item: use.gateway,
           rule: RULES.gatewayDuplicateCertificate,
@@ -137,8 +144,8 @@ function checkCredentialSecrets(ctx: Context, raw: RawObjects): void {
 function reportMissing(
   ctx: Context, raw: RawObjects, gw: Item, field: string, credential: string, ns: string, issued: Set<string> | undefined,
 ): void {
-  const known = [...raw.names('/Secret', ns), ...issued ?? []];
-  const near = known.filter(n => nearMiss(credential, n)).sort();
+  const known = raw.nearNames('/Secret', ns, issued);
+  const near = known.near(credential);
   const elsewhere = gw.ns !== ns && raw.find('/Secret', gw.ns, credential) !== undefined;
   const base = `Referenced credentialName not found: ${q(credential)}`;
   if (near.length > 0) {
@@ -161,7 +168,7 @@ function reportMissing(
       rule: RULES.referencedResourceNotFound,
       field,
       // a Warning in a closed world whose input manages Secrets of that namespace
-      level: ctx.openWorld || known.length === 0 ? FindingLevel.INFO : FindingLevel.WARNING,
+      level: ctx.openWorld || known.size === 0 ? FindingLevel.INFO : FindingLevel.WARNING,
       message: `${base}. The input holds no Secret ${ns}/${credential}; the gateway pods need it in their namespace ${ns}, `
         + 'with tls.crt and tls.key (for example created by cert-manager or kubectl create secret tls).',
     });

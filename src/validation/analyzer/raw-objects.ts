@@ -21,6 +21,7 @@ export interface RawObject {
 /** `group/Kind` -> namespace -> name -> object. */
 export class RawObjects {
   private readonly byKind = new Map<string, Map<string, Map<string, RawObject>>>();
+  private readonly nearIndexes = new Map<string, NearNames>();
 
   /** Indexes the objects of the given `group/Kind`s (`v1` core kinds: `/Secret`). */
   constructor(sources: ManifestSource[], kinds: string[]) {
@@ -60,6 +61,14 @@ export class RawObjects {
     return [...this.byKind.get(kind)?.get(ns)?.keys() ?? []];
   }
 
+  /** The names of a kind in a namespace (and extra names), indexed for near-miss lookups; built once per kind and namespace. */
+  public nearNames(kind: string, ns: string, extra?: Iterable<string>): NearNames {
+    const key = `${kind}\u0000${ns}`;
+    let index = this.nearIndexes.get(key);
+    if (!index) this.nearIndexes.set(key, index = new NearNames([...this.names(kind, ns), ...extra ?? []]));
+    return index;
+  }
+
   /** Every object of a kind, in input order of first definition. */
   public all(kind: string): RawObject[] {
     return [...this.byKind.get(kind)?.values() ?? []].flatMap(byName => [...byName.values()]);
@@ -88,4 +97,61 @@ export function nearMiss(ref: string, known: string): boolean {
     prev = row;
   }
   return prev[known.length] <= max;
+}
+
+/**
+ * Known names for "did you mean": by lower case, and by the strings two deletions or
+ * fewer make of them (two names within edit distance 2 share one), so a lookup
+ * costs the variants of the reference, not a scan of the names.
+ */
+export class NearNames {
+  private readonly byLower = new Map<string, string[]>();
+  private readonly byDeletion = new Map<string, Set<string>>();
+  private readonly names: Set<string>;
+
+  constructor(names: string[]) {
+    this.names = new Set(names);
+    for (const name of this.names) {
+      const lower = name.toLowerCase();
+      this.byLower.set(lower, [...this.byLower.get(lower) ?? [], name]);
+      for (const variant of deletions(name, 2)) {
+        let set = this.byDeletion.get(variant);
+        if (!set) this.byDeletion.set(variant, set = new Set());
+        set.add(name);
+      }
+    }
+  }
+
+  public get size(): number {
+    return this.names.size;
+  }
+
+  /** The known names `ref` most likely meant, sorted. */
+  public near(ref: string): string[] {
+    const candidates = new Set<string>(this.byLower.get(ref.toLowerCase()) ?? []);
+    for (const variant of deletions(ref, ref.length >= 6 ? 2 : 1)) {
+      for (const name of this.byDeletion.get(variant) ?? []) candidates.add(name);
+    }
+    return [...candidates].filter(name => nearMiss(ref, name)).sort();
+  }
+}
+
+/** The string and every string up to `max` deletions make of it. */
+function deletions(s: string, max: number): Set<string> {
+  const out = new Set<string>([s]);
+  let frontier = [s];
+  for (let d = 0; d < max; d++) {
+    const next: string[] = [];
+    for (const t of frontier) {
+      for (let i = 0; i < t.length; i++) {
+        const v = t.slice(0, i) + t.slice(i + 1);
+        if (!out.has(v)) {
+          out.add(v);
+          next.push(v);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return out;
 }
