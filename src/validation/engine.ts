@@ -43,9 +43,10 @@ export interface AnalyzeOptions {
 
   /**
    * Open world: references to objects outside the input (a Service in another repo)
-   * are reported at Info level, or not at all, unless the input holds objects of
-   * that kind in the namespace searched. Closed world treats the input as
-   * everything (plus a default Istio installation), as `istioctl analyze` does.
+   * are reported at Info level, or not at all, unless they are most likely a typo (a
+   * near miss of a known name, or the same name in another namespace). Closed world
+   * treats the input as everything (plus a default Istio installation), as
+   * `istioctl analyze` does.
    *
    * @default false (closed world)
    */

@@ -4,12 +4,12 @@ import { checkDestinationRules } from './destination-rule';
 import { checkDeprecations } from './deprecation';
 import { checkEnvoyFilters } from './envoy-filter';
 import { checkGateways } from './gateway';
-import { checkMeshWorkloads } from './mesh-workload';
-import { checkProtocols } from './protocol';
 import { checkGatewayCredentials } from './gateway-credentials';
 import { checkJwksFetch } from './jwks';
 import { checkPolicyTargets } from './policy-targets';
 import { RAW_KINDS, RawObjects } from './raw-objects';
+import { checkMeshWorkloads } from './mesh-workload';
+import { checkProtocols } from './protocol';
 import { checkRouteMatches } from './route-matches';
 import { checkSelectors } from './selectors';
 import { checkNamespaces, checkServiceEntries, checkServices } from './service';
@@ -22,10 +22,13 @@ export interface AnalyzerOptions {
   /**
    * Open world: the input is part of what runs in the cluster (an app's Services may
    * live in other repositories). A reference to an object outside the input is
-   * reported at Info level, unless the input holds objects of the kind searched in the
-   * namespace searched (then it is reported at its normal level). DestinationRule
-   * subsets that select no workload are Info too (versions are often rolled out
-   * separately from their routing).
+   * reported at Info level, unless it is most likely a typo: a near miss of a known
+   * name of the kind searched (another case, or an edit distance of 1 or 2 for names of
+   * 4 or 6 characters or more, not a change of digits only), or the same name in another
+   * namespace; the message then says what was most likely meant. A DestinationRule
+   * subset that selects none of the host's pods in the input is its normal level when a
+   * VirtualService of the input routes to it or its labels are a near miss of the pods',
+   * else Info (versions are often rolled out separately from their routing).
    *
    * Closed world (`false`): the input is everything, plus a default installation (the
    * istio-system namespace, istiod, the ingress and egress gateways), as
