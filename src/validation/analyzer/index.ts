@@ -1,15 +1,15 @@
 import { Finding, ManifestSource } from '../findings';
 import { Context } from './context';
-import { checkDestinationRules } from './destination-rule';
 import { checkDeprecations } from './deprecation';
+import { checkDestinationRules } from './destination-rule';
 import { checkEnvoyFilters } from './envoy-filter';
 import { checkGateways } from './gateway';
 import { checkGatewayCredentials } from './gateway-credentials';
 import { checkJwksFetch } from './jwks';
-import { checkPolicyTargets } from './policy-targets';
-import { RAW_KINDS, RawObjects } from './raw-objects';
 import { checkMeshWorkloads } from './mesh-workload';
+import { checkPolicyTargets } from './policy-targets';
 import { checkProtocols } from './protocol';
+import { RAW_KINDS, RawObjects } from './raw-objects';
 import { checkRouteMatches } from './route-matches';
 import { checkSelectors } from './selectors';
 import { checkNamespaces, checkServiceEntries, checkServices } from './service';
