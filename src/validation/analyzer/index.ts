@@ -40,7 +40,8 @@ export interface AnalyzerOptions {
   /**
    * The mesh config (the `mesh` key of the `istio` ConfigMap, or a MeshConfig
    * document), as a plain object. Read: `rootNamespace`,
-   * `defaultConfig.proxyMetadata` (DNS auto-allocation).
+   * `defaultConfig.proxyMetadata` (DNS auto-allocation), `extensionProviders` and
+   * `defaultProviders` (Telemetry providers).
    * @default - the `istio` ConfigMap of istio-system in the input, else Istio's default mesh config (rootNamespace istio-system)
    */
   readonly meshConfig?: any;
@@ -54,7 +55,8 @@ export interface AnalyzerOptions {
  *
  * Reads Istio objects and the Kubernetes objects they refer to: Services, Namespaces,
  * Pods and the pod templates of Deployments, StatefulSets, DaemonSets, ReplicaSets,
- * Jobs and CronJobs. Objects with schema errors are analyzed too: a missing or
+ * Jobs and CronJobs, Secrets and cert-manager Certificates (gateway credentials), and
+ * Gateway API Gateways (the pods istiod deploys for them). Objects with schema errors are analyzed too: a missing or
  * mistyped field is skipped, never thrown on.
  */
 export class CrossResourceAnalyzer {
