@@ -109,7 +109,14 @@ export class ManifestIndex implements IndexQueries {
   private readonly byKey = new Map<string, IndexedObject[]>();
   private readonly families = new Map<IndexFamily, unknown>();
 
-  constructor(root: IConstruct) {
+  /**
+   * @param root the app (or any tree root)
+   * @param synth when built during an `app.synth()`: each object's render is handed to
+   *   cdk8s, which renders every object again after validation (the tree does not change
+   *   during one synth); the objects get their own `toJson()` back when the synth ends
+   */
+  constructor(root: IConstruct, synth?: SynthTracker) {
+    const share = synth !== undefined && synth.depth > 0;
     for (const c of root.node.findAll()) {
       if (!(c instanceof ApiObject)) continue;
       let json: any;
@@ -118,6 +125,7 @@ export class ManifestIndex implements IndexQueries {
       } catch {
         continue; // synth reports it with its own message
       }
+      if (share) shareRender(c, json, synth);
       const entry: IndexedObject = { json, apiObject: c, order: this.all.length };
       this.all.push(entry);
       push(this.byKind, c.kind, entry);
@@ -294,7 +302,7 @@ export function perApp<T>(scope: IConstruct, slot: symbol, create: (root: IConst
 
 function registry(scope: IConstruct): CrossChecks {
   return perApp(scope, REGISTRY, root => {
-    const checks = new CrossChecks(root);
+    const checks = new CrossChecks(root, synthTracker(root));
     addSynthValidation(root, () => checks.validate());
     return checks;
   });
@@ -304,11 +312,23 @@ function registry(scope: IConstruct): CrossChecks {
 interface SynthTracker {
   depth: number;
   generation: number;
+  /** Run when the outermost synth ends. */
+  readonly atEnd: (() => void)[];
+}
+
+/**
+ * Until the synth ends, `obj.toJson()` returns the render the index made of it (the same
+ * object: neither cdk8s nor the checks modify a render), instead of rendering it again.
+ */
+function shareRender(obj: ApiObject, json: any, synth: SynthTracker): void {
+  if (Object.prototype.hasOwnProperty.call(obj, 'toJson')) return;
+  Object.defineProperty(obj, 'toJson', { value: () => json, configurable: true, writable: true });
+  synth.atEnd.push(() => delete (obj as any).toJson);
 }
 
 function synthTracker(scope: IConstruct): SynthTracker {
   return perApp(scope, TRACKER, root => {
-    const tracker: SynthTracker = { depth: 0, generation: 0 };
+    const tracker: SynthTracker = { depth: 0, generation: 0, atEnd: [] };
     if (root instanceof App) {
       for (const method of ['synth', 'synthYaml'] as const) {
         const original = (root as any)[method].bind(root);
@@ -318,7 +338,7 @@ function synthTracker(scope: IConstruct): SynthTracker {
             try {
               return original(...args);
             } finally {
-              tracker.depth--;
+              if (--tracker.depth === 0) tracker.atEnd.splice(0).forEach(f => f());
             }
           },
         });
@@ -331,11 +351,11 @@ function synthTracker(scope: IConstruct): SynthTracker {
 class CrossChecks implements IValidation {
   public readonly checks: CrossCheck[] = [];
 
-  constructor(private readonly root: IConstruct) {}
+  constructor(private readonly root: IConstruct, private readonly synth: SynthTracker) {}
 
   public validate(): string[] {
     if (this.checks.length === 0) return [];
-    const index = new ManifestIndex(this.root);
+    const index = new ManifestIndex(this.root, this.synth);
     return this.checks.flatMap(check => check(index));
   }
 }
