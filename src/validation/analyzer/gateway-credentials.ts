@@ -114,7 +114,10 @@ function checkCredentialSecrets(ctx: Context, raw: RawObjects): void {
     if (!gw.source) continue;
     const selector = strMap(gw.spec.selector);
     if (Object.keys(selector).length === 0) continue;
-    const namespaces = [...new Set(ctx.select(selector, undefined).map(w => w.ns))].sort();
+    // the input's own gateway pods, when it holds some, replace the assumed default installation's
+    const selected = ctx.select(selector, undefined);
+    const own = selected.filter(w => w.item.source);
+    const namespaces = [...new Set((own.length > 0 ? own : selected).map(w => w.ns))].sort();
     arr(gw.spec.servers).forEach((s, i) => {
       const credential = str(obj(obj(s).tls).credentialName);
       // SDS references (sds://, kubernetes://) and other-namespace forms are not plain Secret names
@@ -135,7 +138,7 @@ function checkCredentialSecrets(ctx: Context, raw: RawObjects): void {
           continue;
         }
         if (issued.get(ns)?.has(credential)) continue;
-        reportMissing(ctx, raw, gw, field, credential, ns, issued.get(ns));
+        reportMissing(ctx, raw, gw, field, credential, ns, issued.get(ns), namespaces.includes(gw.ns));
       }
     });
   }
@@ -143,10 +146,11 @@ function checkCredentialSecrets(ctx: Context, raw: RawObjects): void {
 
 function reportMissing(
   ctx: Context, raw: RawObjects, gw: Item, field: string, credential: string, ns: string, issued: Set<string> | undefined,
+  podsInGatewayNamespace: boolean,
 ): void {
   const known = raw.nearNames('/Secret', ns, issued);
   const near = known.near(credential);
-  const elsewhere = gw.ns !== ns && raw.find('/Secret', gw.ns, credential) !== undefined;
+  const elsewhere = !podsInGatewayNamespace && raw.find('/Secret', gw.ns, credential) !== undefined;
   const base = `Referenced credentialName not found: ${q(credential)}`;
   if (near.length > 0) {
     ctx.report({

@@ -83,6 +83,17 @@ describe('IST0161 InvalidGatewayCredential', () => {
     ];
     expect(analyze(objects).filter(f => ['IST0161', 'IST0101'].includes(f.code))).toEqual([]);
   });
+
+  test('reads it where the input\'s own gateway pods run, not where the assumed default installation\'s would', () => {
+    const objects = [
+      deployment('ingress', { app: 'ingress', istio: 'ingressgateway' }, { ns: 'istio-ingress' }),
+      gateway('shop', [https(['shop.example.com'], { credentialName: 'shop-cert' })], { ns: 'istio-ingress' }),
+      tlsSecret('shop-cert', 'istio-ingress'),
+    ];
+    for (const openWorld of [false, true]) {
+      expect(analyze(objects, { openWorld }).filter(f => ['IST0161', 'IST0101'].includes(f.code))).toEqual([]);
+    }
+  });
 });
 
 describe('IST0101 ReferencedResourceNotFound (credentialName)', () => {
