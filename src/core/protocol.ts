@@ -258,3 +258,22 @@ export function checkBind(scope: IConstruct, prop: string, value: string, allowU
     throwPropError(scope, prop, value, `bind takes an IP address${allowUnix ? ' or "unix://<path>"' : ''}`);
   }
 }
+
+/**
+ * The ports the sidecar (Envoy and the agent) listens on in the pod's network
+ * namespace, and what for: an application must not listen on them, nor exclude them
+ * from capture.
+ *
+ * @see https://istio.io/latest/docs/ops/deployment/application-requirements/#ports-used-by-istio
+ */
+export const SIDECAR_PORTS: { readonly [port: number]: string } = {
+  15000: 'Envoy admin',
+  15001: 'outbound capture',
+  15004: 'debug',
+  15006: 'inbound capture',
+  15008: 'HBONE tunnel',
+  15020: 'merged Prometheus telemetry',
+  15021: 'health checks',
+  15053: 'DNS capture',
+  15090: 'Envoy Prometheus',
+};
