@@ -1,8 +1,11 @@
 /**
  * The one index of the analyzed objects, built once per run: objects by kind,
- * namespace and name; workloads (pod templates) by namespace and label; Services and
- * ServiceEntries by host; which kinds the input holds in which namespace (for open
- * world). Rules only look things up here: no rule scans pairs of objects.
+ * namespace and name (one per identity: a later definition replaces an earlier one, as
+ * `kubectl apply` does, CDK8S-ISTIO-A002); workloads (pod templates) by namespace and
+ * label; Services and ServiceEntries by host; the known names of each kind, host,
+ * namespace and label for the "did you mean" of a reference that resolves to nothing
+ * (open world: Info unless it is such a near miss). Rules only look things up here: no
+ * rule scans pairs of objects.
  *
  * Internal module: not part of the public API.
  */

@@ -4,7 +4,8 @@
  * selector that selects nothing (IST0101). Policies (AuthorizationPolicy, and
  * RequestAuthentication, PeerAuthentication, WasmPlugin, ProxyConfig, EnvoyFilter):
  * a selector that selects nothing (IST0127). AuthorizationPolicy source namespaces
- * that do not exist (IST0101).
+ * that do not exist (IST0101). Sidecar egress hosts `ns/host` whose namespace or host
+ * does not exist (IST0101).
  *
  * Internal module: not part of the public API.
  */
