@@ -33,6 +33,7 @@ export * from './networking/traffic-policy';
 export * from './networking/traffic-load-balancer';
 export * from './networking/traffic-connection-pool';
 export * from './networking/traffic-tls';
+export * from './networking/envoy-filter';
 
 // resource-level L2s: security
 export * from './security/peer-authentication';
@@ -49,6 +50,8 @@ export * from './patterns/egress-gateway';
 export * from './patterns/egress-traffic';
 export * from './patterns/jwt-issuer';
 export * from './patterns/jwt-protected-ingress';
+export * from './patterns/ingress-gateway';
+export * from './patterns/external-service';
 
 // validation
 export * from './validation/findings';
