@@ -41,6 +41,12 @@ export * from './security/request-authentication';
 export * from './security/authorization-policy';
 export * from './security/authz-rule';
 
+// resource-level L2s: mesh config, proxy config and telemetry
+export * from './mesh/extension-provider';
+export * from './mesh/mesh-config';
+export * from './mesh/proxy-config';
+export * from './telemetry/telemetry-policy';
+
 // patterns
 export * from './patterns/canary-release';
 export * from './patterns/canary-workload';
@@ -50,6 +56,7 @@ export * from './patterns/egress-gateway';
 export * from './patterns/egress-traffic';
 export * from './patterns/jwt-issuer';
 export * from './patterns/jwt-protected-ingress';
+export * from './patterns/external-authorization';
 export * from './patterns/ingress-gateway';
 export * from './patterns/external-service';
 
