@@ -1,7 +1,7 @@
 import { Chart, Names } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addCrossCheck, IndexQueries } from '../core/cross-check';
-import { constructMessage, propMessage, throwPropError } from '../core/errors';
+import { constructMessage, throwPropError } from '../core/errors';
 import { hostsIntersect, isCidr, isDnsLabel, isFqdn, isIpAddress, isIpBlock } from '../core/names';
 import { checkPortNumber, isOpaqueTcpProtocol, Protocol } from '../core/protocol';
 import { DestinationRule } from '../networking/destination-rule';
@@ -291,20 +291,20 @@ export class ExternalService extends Construct {
 
   /**
    * What is valid but weak, one message each: plain HTTP leaving the mesh, TLS
-   * origination that verifies the host against no CA of yours (IST0129), and the
-   * warnings of the ServiceEntry and DestinationRule.
+   * origination that verifies the host against no CA of yours (IST0129; the
+   * DestinationRule's own `warnings` say the same), and the ServiceEntry's warnings.
    */
   public get warnings(): string[] {
-    const out: string[] = [...this.serviceEntry.warnings, ...(this.tlsOrigination?.warnings ?? [])];
+    const out: string[] = [...this.serviceEntry.warnings];
     this.portList.forEach((p, i) => {
       if (p.protocol === Protocol.HTTP && p.originateTls === undefined) {
-        out.push(propMessage(this, `ports[${i}]`, p.number,
-          'plain HTTP leaves the mesh unencrypted: call the host over HTTPS (ExternalPort.https), or let the sidecar originate TLS (originateTls)'));
+        out.push(constructMessage(this, `ports[${i}] (${p.number}): `
+          + 'plain HTTP leaves the mesh unencrypted: call the host over HTTPS (ExternalPort.https), or let the sidecar originate TLS (originateTls)'));
       }
       const tls = p.originateTls;
       if (tls && !tls.settings.caCertificates && !tls.settings.credentialName && !tls.settings.insecureSkipVerify) {
-        out.push(propMessage(this, `ports[${i}].originateTls`, tls.mode,
-          `no caCertificates or credentialName: the sidecar does not verify "${this.host}" against a CA of yours (IST0129); `
+        out.push(constructMessage(this, `ports[${i}].originateTls (${tls.mode}): `
+          + `no caCertificates or credentialName: the sidecar does not verify "${this.host}" against a CA of yours (IST0129); `
           + 'give caCertificates (e.g. the proxy image\'s /etc/ssl/certs/ca-certificates.crt) or credentialName'));
       }
     });
