@@ -405,6 +405,10 @@ export class MeshWorkload extends Construct {
       if (target !== undefined && SIDECAR_PORTS[target] !== undefined) {
         throwPropError(this, `${prop}.port`, p.port, `it sends to workload port ${target}, which the sidecar reserves (${SIDECAR_PORTS[target]}): move the application to another port`);
       }
+      const other = registry.get(p.port);
+      if (other && other.protocol !== p.protocol) {
+        throwPropError(this, `${prop}.protocol`, p.protocol, `MeshWorkload '${other.by.node.path}' declared this Service port ${other.protocol}`);
+      }
       const named = typeof sp.name === 'string' ? protocolOfPortName(sp.name) : undefined;
       if (named !== undefined && !sameProtocol(named, p.protocol)) {
         throwPropError(this, `${prop}.protocol`, p.protocol, `the Service port is named "${sp.name}", which declares ${named}: rename the port (e.g. "${p.protocol.toLowerCase()}-${sp.name}") or declare ${named}`);
@@ -417,10 +421,6 @@ export class MeshWorkload extends Construct {
         const what = clash.port === p.port ? `port ${p.port}` : `workload port ${target}`;
         throwPropError(this, `${prop}.protocol`, p.protocol,
           `${what} is already ${clash.protocol} through ${clash.at}: one port carries one protocol across the Services of a workload (Istio builds one inbound listener per workload port, IST0116)`);
-      }
-      const other = registry.get(p.port);
-      if (other && other.protocol !== p.protocol) {
-        throwPropError(this, `${prop}.protocol`, p.protocol, `MeshWorkload '${other.by.node.path}' declared this Service port ${other.protocol}`);
       }
       registry.set(p.port, { protocol: p.protocol, by: this });
       this.declared.push({ service: svc, index, port: p.port, target, protocol: p.protocol, at });
