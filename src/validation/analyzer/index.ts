@@ -3,6 +3,7 @@ import { Context } from './context';
 import { checkDeprecations } from './deprecation';
 import { checkDestinationRules } from './destination-rule';
 import { checkEnvoyFilters } from './envoy-filter';
+import { checkExtensionProviders } from './extension-providers';
 import { checkGateways } from './gateway';
 import { checkGatewayCredentials } from './gateway-credentials';
 import { checkJwksFetch } from './jwks';
@@ -81,6 +82,7 @@ export class CrossResourceAnalyzer {
     const raw = new RawObjects(sources, RAW_KINDS);
     checkGatewayCredentials(ctx, raw);
     checkTelemetryProviders(ctx);
+    checkExtensionProviders(ctx);
     checkDeprecations(ctx);
     checkPolicyTargets(ctx, raw);
     checkJwksFetch(ctx);

@@ -76,5 +76,6 @@ export const RULES = {
   excludedInboundPortGetsMtls: rule('CDK8S-ISTIO-A013', 'ExcludedInboundPortGetsMtls', WARNING),
   portLevelMtlsOnServicePort: rule('CDK8S-ISTIO-A014', 'PortLevelMtlsOnServicePort', WARNING),
   sidecarReservedPort: rule('CDK8S-ISTIO-A015', 'SidecarReservedPort', WARNING),
+  unknownExtensionProvider: rule('CDK8S-ISTIO-A030', 'UnknownExtensionProvider', WARNING),
   duplicateDefinition: rule('CDK8S-ISTIO-A002', 'DuplicateDefinition', WARNING),
 } as const;
