@@ -39,6 +39,12 @@ describe('IST0157 InvalidTelemetryProvider (unknown provider)', () => {
     expect(findings([...objects, meshConfigMap('extensionProviders:\n- name: otel\n  opentelemetry: {service: otel.observability.svc.cluster.local, port: 4317}\n')], 'IST0157')).toEqual([]);
   });
 
+  test('suggests a near provider name, and keeps the Warning for it in an open world', () => {
+    const f = single([telemetry('metrics', { metrics: [{ providers: [{ name: 'prometeus' }] }] })], 'IST0157', { openWorld: true });
+    expect(f.level).toBe(FindingLevel.WARNING);
+    expect(f.message).toContain('; did you mean "prometheus"?: istiod ignores it.');
+  });
+
   test('is Info in an open world without a mesh config, a Warning in an open world with one', () => {
     const t = telemetry('tracing', { tracing: [{ providers: [{ name: 'otel' }] }] });
     expect(single([t], 'IST0157', { openWorld: true }).level).toBe(FindingLevel.INFO);
