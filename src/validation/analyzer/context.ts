@@ -102,10 +102,6 @@ function identityOf(o: Record<string, any>): { key: string; label: string } | un
   return { key: `${group}\u0000${kind}\u0000${ns}\u0000${name}`, label: ns ? `${kind} ${ns}/${name}` : `${kind} ${name}` };
 }
 
-/** Family keys for the open-world presence test. */
-export const WORKLOADS = 'workload';
-export const HOSTS = 'host';
-
 function keyOf(apiVersion: string | undefined, kind: string): string | undefined {
   const slash = apiVersion ? apiVersion.indexOf('/') : -1;
   const group = apiVersion && slash >= 0 ? apiVersion.slice(0, slash) : '';
@@ -218,7 +214,6 @@ export class Context {
   private readonly byKey = new Map<string, Item[]>();
   private readonly byKeyNs = new Map<string, Item[]>();
   private readonly byName = new Map<string, Item>();
-  private readonly present = new Set<string>();
   private readonly workloadsByNs = new Map<string, Workload[]>();
   private readonly labelIndex = new Map<string, Workload[]>();
   private readonly exactHosts = new Map<string, HostEntry[]>();
@@ -273,7 +268,7 @@ export class Context {
     });
     for (const o of defaultInstallation()) {
       const item = makeItem(o, order++);
-      if (!this.find(item.key!, item.ns, item.name)) this.addItem(item, true);
+      if (!this.find(item.key!, item.ns, item.name)) this.addItem(item);
     }
 
     this.meshConfig = obj(meshConfig !== undefined ? meshConfig : this.meshConfigFromInput());
@@ -300,14 +295,6 @@ export class Context {
 
   public find(key: string, ns: string, name: string): Item | undefined {
     return this.byName.get(`${key}\u0000${ns}\u0000${name}`);
-  }
-
-  /**
-   * True if the input (not the assumed default installation) holds objects of this
-   * kind (or family: `WORKLOADS`, `HOSTS`) in the namespace (undefined: any).
-   */
-  public holds(key: string, ns: string | undefined): boolean {
-    return this.present.has(`${key}\u0000${ns ?? '*'}`);
   }
 
   /**
@@ -502,7 +489,7 @@ export class Context {
 
   // ---- building ----
 
-  private addItem(item: Item, assumed = false): void {
+  private addItem(item: Item): void {
     if (item.kind === 'Namespace' && item.name) this.namespaces.add(item.name);
     else if (item.writtenNs) this.namespaces.add(item.writtenNs);
     if (!item.key) return;
@@ -514,12 +501,6 @@ export class Context {
     if (!names) this.objectNames.set(item.key, names = new NameIndex());
     names.add(item.ns, item.name);
     const workload = workloadOf(item);
-    if (!assumed) {
-      this.present.add(`${item.key}\u0000${item.ns}`);
-      this.present.add(`${item.key}\u0000*`);
-      if (workload) this.present.add(`${WORKLOADS}\u0000${item.ns}`).add(`${WORKLOADS}\u0000*`);
-      if (item.key === 'Service' || item.key === 'ServiceEntry') this.present.add(`${HOSTS}\u0000${item.ns}`);
-    }
     if (workload) {
       this.workloads.push(workload);
       push(this.workloadsByNs, workload.ns, workload);

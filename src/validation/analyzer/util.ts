@@ -213,16 +213,16 @@ const SCRATCH = new Int32Array(128);
  * filter before the distance itself.
  */
 function histogramDistance(a: string, b: string): number {
-  for (let i = 0; i < a.length; i++) SCRATCH[a.charCodeAt(i) & 127]++;
-  for (let i = 0; i < b.length; i++) SCRATCH[b.charCodeAt(i) & 127]--;
+  for (let i = 0; i < a.length; i++) SCRATCH[a.charCodeAt(i) % 128]++;
+  for (let i = 0; i < b.length; i++) SCRATCH[b.charCodeAt(i) % 128]--;
   let l1 = 0;
   for (let i = 0; i < a.length; i++) {
-    const c = a.charCodeAt(i) & 127;
+    const c = a.charCodeAt(i) % 128;
     l1 += Math.abs(SCRATCH[c]);
     SCRATCH[c] = 0;
   }
   for (let i = 0; i < b.length; i++) {
-    const c = b.charCodeAt(i) & 127;
+    const c = b.charCodeAt(i) % 128;
     l1 += Math.abs(SCRATCH[c]);
     SCRATCH[c] = 0;
   }
@@ -289,6 +289,8 @@ export class NameIndex {
   private readonly scopes = new Map<string, Scope>();
   private readonly scopesByName = new Map<string, string[]>();
   private readonly known = new Set<string>();
+  /** How many known names lookups have compared with a reference (past the bigram filter): a measure of their work. */
+  public compared = 0;
 
   public add(scope: string, name: string): void {
     if (!name) return;
@@ -363,6 +365,7 @@ export class NameIndex {
       const shared = counts[id];
       counts[id] = 0;
       if (shared < threshold) continue;
+      this.compared++;
       const name = s.names[id];
       if (Math.abs(name.length - ref.length) > k || histogramDistance(ref, name) > 2 * k) continue;
       const d = nearMissDistance(ref, name);

@@ -50,19 +50,17 @@ describe('near misses', () => {
     expect(names.otherScopes('other', 'reviews')).toEqual(['default']);
   });
 
-  test('a lookup stays cheap among 5,000 names', () => {
+  test('a lookup only compares the names that share enough bigrams with the reference', () => {
     const names = new NameIndex();
     for (let i = 0; i < 5000; i++) names.add('team', `svc-${i}`);
-    // names unlike the known ones share too few bigrams to be compared at all
-    let start = Date.now();
-    for (let i = 0; i < 1000; i++) names.nearest('team', `payments-${i}`);
-    expect(Date.now() - start).toBeLessThan(2000);
-    // the worst case, every known name sharing the reference's prefix: still bounded (generous: the machine is shared)
-    start = Date.now();
-    for (let i = 0; i < 100; i++) names.nearest('team', `svc-${i}-x`);
-    expect(Date.now() - start).toBeLessThan(5000);
+    for (let i = 0; i < 1000; i++) expect(names.nearest('team', `payments-${i}`)).toBeUndefined();
+    expect(names.compared).toBe(0);
     expect(names.nearest('team', 'svc-12a')).toBe('svc-12');
     expect(names.nearest('team', 'svc-5000')).toBeUndefined();
+    // a repeated reference is looked up once
+    const before = names.compared;
+    names.nearest('team', 'svc-12a');
+    expect(names.compared).toBe(before);
   });
 });
 
@@ -231,7 +229,7 @@ describe('IST0173: Istio\'s endpoint labels (locality, hostname, network, cluste
       subsets: [
         { name: 'zone-a', labels: { [zone]: 'us-west-1a' } },
         { name: 'region', labels: { 'topology.kubernetes.io/region': 'us-west-1' } },
-        { name: 'v1-in-a', labels: { 'version': 'v1', [zone]: 'us-west-1a' } },
+        { name: 'v1-in-a', labels: { version: 'v1', [zone]: 'us-west-1a' } },
         { name: 'net', labels: { 'topology.istio.io/network': 'network1', 'kubernetes.io/hostname': 'node-1' } },
       ],
     })];
