@@ -2,7 +2,7 @@ import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { addSynthValidation } from '../core/cross-check';
-import { renderDuration } from '../core/duration';
+import { formatMillis, renderDuration } from '../core/duration';
 import { constructMessage, throwPropError } from '../core/errors';
 import { IstioResource } from '../core/istio-resource';
 import { isDnsLabel } from '../core/names';
@@ -296,7 +296,7 @@ export class MeshConfig extends IstioResource {
     }
     if (props.secretTtl !== undefined) {
       if (metadata.SECRET_TTL !== undefined) {
-        throwPropError(this, 'secretTtl', props.secretTtl.toHumanString(), 'proxyMetadata sets SECRET_TTL too: give one of them');
+        throwPropError(this, 'secretTtl', formatMillis(props.secretTtl.toMilliseconds()), 'proxyMetadata sets SECRET_TTL too: give one of them');
       }
       const ttl = renderDuration(this, 'secretTtl', props.secretTtl, Duration.minutes(1));
       if (props.secretTtl.toMilliseconds() > MAX_SECRET_TTL.toMilliseconds()) {
@@ -348,7 +348,7 @@ export class MeshConfig extends IstioResource {
           const known = [...this.extensionProviderNames, ...Object.keys(BUILT_IN_PROVIDERS)].map(n => `"${n}"`).join(', ');
           errors.push(constructMessage(this, `invalid ${prop} "${name}": not an extension provider of this mesh config (known: ${known}); add it with addExtensionProvider(), or fix the name`));
         } else if (provider ? provider.use !== use : !builtIn.includes(use)) {
-          errors.push(constructMessage(this, `invalid ${prop} "${name}": ${provider ? `a ${provider.kind} provider` : 'an Istio built-in provider'} that does not serve ${field}`));
+          errors.push(constructMessage(this, `invalid ${prop} "${name}": ${provider ? `its kind is ${provider.kind}` : 'it is an Istio built-in provider'}, which does not serve ${field}`));
         }
       });
     }
