@@ -56,7 +56,6 @@ export function richApp(validate: boolean): App {
         canaryMatches: svc === 'cart' ? [CanaryMatch.header('x-canary', StringMatch.exact('1'))] : undefined,
       });
       new AuthorizationPolicy(chart, `${name}-authz`, {
-        workloadSelector: WorkloadSelector.fromLabels({ app: name }),
         action: AuthorizationAction.ALLOW,
         rules: [{ from: [{ principals: [Principal.serviceAccount('web', ns), Principal.serviceAccount('batch', ns)] }] }],
       });
