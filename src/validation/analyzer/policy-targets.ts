@@ -32,8 +32,7 @@ export function checkPolicyTargets(ctx: Context, raw: RawObjects): void {
 function checkInternalGatewayReferences(ctx: Context): void {
   for (const vs of ctx.all('VirtualService')) {
     strList(vs.spec.gateways).forEach((ref, i) => {
-      const name = ref.includes('/') ? ref.slice(ref.indexOf('/') + 1) : ref;
-      if (!name.includes(`-${INTERNAL_GATEWAY}-`) && !name.includes(`~${INTERNAL_GATEWAY}~`)) return;
+      if (!isInternalGatewayReference(ref)) return;
       ctx.report({
         item: vs,
         rule: RULES.referencedInternalGateway,
@@ -43,6 +42,16 @@ function checkInternalGatewayReferences(ctx: Context): void {
       });
     });
   }
+}
+
+/**
+ * True if a VirtualService gateway reference (`name` or `ns/name`) names an Istio Gateway
+ * that istiod generates for a Kubernetes Gateway listener. Istio's analyzer reports only
+ * IST0165 for it (not IST0101 or IST0132: the generated Gateway exists at runtime).
+ */
+export function isInternalGatewayReference(ref: string): boolean {
+  const name = ref.includes('/') ? ref.slice(ref.indexOf('/') + 1) : ref;
+  return name.includes(`-${INTERNAL_GATEWAY}-`) || name.includes(`~${INTERNAL_GATEWAY}~`);
 }
 
 interface GatewayPods {
