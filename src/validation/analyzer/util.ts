@@ -246,7 +246,9 @@ function sameButDigits(a: string, b: string): boolean {
  * 1, or (6 characters or more) of 2, unless the two differ only in their digits
  * (`v1`/`v2`, `orders-v1`/`orders-v2`, `svc-12`/`svc-13`: versions and ordinals of
  * distinct objects, not typos). Short names (`v1`, `db`, `qa`) only match by case:
- * any two of them are a couple of edits apart.
+ * any two of them are a couple of edits apart. Names of as many words (split at `-`,
+ * `.`, `_`, `/`) must differ in words that are near misses themselves: `orders-eu` and
+ * `orders-us`, `payment-api` and `payment-app` are distinct, `ordres-eu` is a typo.
  */
 export function isNearMiss(ref: string, known: string): boolean {
   return nearMissDistance(ref, known) !== undefined;
@@ -256,10 +258,27 @@ export function isNearMiss(ref: string, known: string): boolean {
 function nearMissDistance(ref: string, known: string): number | undefined {
   if (ref === known) return undefined;
   if (ref.toLowerCase() === known.toLowerCase()) return 0;
-  const max = allowedEdits(ref, known);
+  const d = tokenDistance(ref, known);
+  if (d === undefined) return undefined;
+  // names of as many words (`orders-eu`, `api.github.com`): every word that differs must be a near miss itself
+  const a = ref.split(WORD_SEPARATORS);
+  const b = known.split(WORD_SEPARATORS);
+  if (a.length > 1 && a.length === b.length) {
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] !== b[i] && a[i].toLowerCase() !== b[i].toLowerCase() && tokenDistance(a[i], b[i]) === undefined) return undefined;
+    }
+  }
+  return d;
+}
+
+const WORD_SEPARATORS = /[-._/]/;
+
+/** The edit distance of two strings if it is within what their length allows and not a change of digits only. */
+function tokenDistance(a: string, b: string): number | undefined {
+  const max = allowedEdits(a, b);
   if (max === 0) return undefined;
-  const d = editDistance(ref, known, max);
-  return d <= max && !sameButDigits(ref, known) ? d : undefined;
+  const d = editDistance(a, b, max);
+  return d <= max && !sameButDigits(a, b) ? d : undefined;
 }
 
 /** The known names of one scope, with a bigram index built on the first near-miss lookup. */

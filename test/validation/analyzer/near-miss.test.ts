@@ -36,6 +36,13 @@ describe('near misses', () => {
     expect(isNearMiss('orders-v2', 'orders-v1')).toBe(false);
     expect(isNearMiss('svc-4999', 'svc-5000')).toBe(false);
     expect(isNearMiss('reviews', 'reviews')).toBe(false);
+    // words of a name: a short word replaced is another object (regions, tiers), a long word mistyped is a typo
+    expect(isNearMiss('orders-eu', 'orders-us')).toBe(false);
+    expect(isNearMiss('payment-api', 'payment-app')).toBe(false);
+    expect(isNearMiss('api-eu.example.com', 'api-us.example.com')).toBe(false);
+    expect(isNearMiss('ordres-eu', 'orders-eu')).toBe(true);
+    expect(isNearMiss('api.githb.com', 'api.github.com')).toBe(true);
+    expect(isNearMiss('productpage', 'product-page')).toBe(true);
   });
 
   test('the index suggests the case variant first, then the nearest, ties alphabetically', () => {
@@ -52,14 +59,14 @@ describe('near misses', () => {
 
   test('a lookup only compares the names that share enough bigrams with the reference', () => {
     const names = new NameIndex();
-    for (let i = 0; i < 5000; i++) names.add('team', `svc-${i}`);
+    for (let i = 0; i < 5000; i++) names.add('team', `orders-${i}`);
     for (let i = 0; i < 1000; i++) expect(names.nearest('team', `payments-${i}`)).toBeUndefined();
     expect(names.compared).toBe(0);
-    expect(names.nearest('team', 'svc-12a')).toBe('svc-12');
-    expect(names.nearest('team', 'svc-5000')).toBeUndefined();
+    expect(names.nearest('team', 'ordres-12')).toBe('orders-12');
+    expect(names.nearest('team', 'orders-5000')).toBeUndefined();
     // a repeated reference is looked up once
     const before = names.compared;
-    names.nearest('team', 'svc-12a');
+    names.nearest('team', 'ordres-12');
     expect(names.compared).toBe(before);
   });
 });
@@ -88,6 +95,8 @@ describe('open world: Info unless a typo, in every kind of reference', () => {
   test('versions are no typo: orders-v2 beside orders-v1', () => {
     const f = single([...app('orders-v1'), vs('o', { hosts: ['o.example.com'], http: [route('orders-v2')] })], 'IST0101', OPEN);
     expect(f).toMatchObject({ level: FindingLevel.INFO, message: 'Referenced host not found: "orders-v2"' });
+    // nor another region
+    expect(single([...app('orders-eu'), vs('o', { hosts: ['o.example.com'], http: [route('orders-us')] })], 'IST0101', OPEN).level).toBe(FindingLevel.INFO);
   });
 
   test('closed world: the level is unchanged, the message says what was meant', () => {
@@ -144,8 +153,10 @@ describe('open world: Info unless a typo, in every kind of reference', () => {
 
   test('a policy selector (IST0127) keeps its Warning for a near miss', () => {
     const ap = (labels: any) => istio('AuthorizationPolicy', 'ap', { selector: { matchLabels: labels }, rules: [{}] });
-    expect(single([deployment('web', { app: 'web-api' }), ap({ app: 'web-apl' })], 'IST0127', OPEN).level).toBe(FindingLevel.WARNING);
-    expect(single([deployment('web', { app: 'web-api' }), ap({ app: 'billing' })], 'IST0127', OPEN).level).toBe(FindingLevel.INFO);
+    expect(single([deployment('web', { app: 'web-frontend' }), ap({ app: 'web-frontnd' })], 'IST0127', OPEN).level).toBe(FindingLevel.WARNING);
+    expect(single([deployment('web', { app: 'web-frontend' }), ap({ app: 'billing' })], 'IST0127', OPEN).level).toBe(FindingLevel.INFO);
+    // another short word is another workload
+    expect(single([deployment('web', { app: 'web-api' }), ap({ app: 'web-app' })], 'IST0127', OPEN).level).toBe(FindingLevel.INFO);
   });
 
   test('an AuthorizationPolicy source namespace', () => {
