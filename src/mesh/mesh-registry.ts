@@ -40,6 +40,9 @@ const USE_NAMES: Record<ProviderUse, string> = {
   [ProviderUse.ACCESS_LOGGING]: 'access logging',
   [ProviderUse.METRICS]: 'metrics',
 };
+const ARTICLES: Record<ProviderUse, string> = {
+  [ProviderUse.AUTHORIZATION]: 'an', [ProviderUse.TRACING]: 'a', [ProviderUse.ACCESS_LOGGING]: 'an', [ProviderUse.METRICS]: 'a',
+};
 
 /**
  * Why naming provider `name` for `use` is wrong, given the app's MeshConfigs, or
@@ -53,7 +56,7 @@ export function providerReferenceProblem(scope: IConstruct, name: string, use: P
     const builtIn = BUILT_IN_PROVIDERS[name];
     if (builtIn) {
       return builtIn.includes(use) ? undefined
-        : `"${name}" is Istio's built-in ${builtIn.map(u => USE_NAMES[u]).join('/')} provider, not a ${USE_NAMES[use]} provider`;
+        : `"${name}" is Istio's built-in ${builtIn.map(u => USE_NAMES[u]).join('/')} provider, not ${ARTICLES[use]} ${USE_NAMES[use]} provider`;
     }
     if (meshes.length === 0) return undefined;
     const declared = meshes.map(m => `'${m.construct.node.path}' declares ${m.providerNames().length > 0 ? m.providerNames().map(n => `"${n}"`).join(', ') : 'none'}`).join('; ');
@@ -62,7 +65,7 @@ export function providerReferenceProblem(scope: IConstruct, name: string, use: P
   }
   if (found.every(f => f.provider!.use !== use)) {
     const f = found[0];
-    return `extension provider "${name}" of MeshConfig '${f.mesh.construct.node.path}' is ${f.provider!.kind}, not a ${USE_NAMES[use]} provider`;
+    return `extension provider "${name}" of MeshConfig '${f.mesh.construct.node.path}' is ${f.provider!.kind}, not ${ARTICLES[use]} ${USE_NAMES[use]} provider`;
   }
   return undefined;
 }

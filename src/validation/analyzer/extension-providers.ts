@@ -50,8 +50,8 @@ export function checkExtensionProviders(ctx: Context): void {
     } else {
       const meant = names.nearest('', name);
       message = `${where} uses provider ${q(name)} with action CUSTOM, which is not an extension provider of the mesh config `
-        + `(external authorizers: ${list(authorizers)})${meant !== undefined ? `; did you mean ${q(meant)}?` : ''}: `
-        + 'istiod cannot send the matched requests to it, and they are denied. Add an envoyExtAuthzHttp or envoyExtAuthzGrpc entry of that name to the mesh config\'s extensionProviders, or fix the name.';
+        + `(external authorizers: ${list(authorizers)}): istiod cannot send the matched requests to it, and they are denied. `
+        + `Add an envoyExtAuthzHttp or envoyExtAuthzGrpc entry of that name to the mesh config's extensionProviders, or fix the name${meant !== undefined ? ` (did you mean ${q(meant)}?)` : ''}.`;
     }
     ctx.report({
       item: p,
