@@ -356,6 +356,12 @@ export class Context {
    * that workloads carry, if that one selects some.
    */
   public suggestSelector(selector: Record<string, string>, ns: string | undefined): string | undefined {
+    const fixed = this.suggestSelectorLabels(selector, ns);
+    return fixed ? selectorString(fixed) : undefined;
+  }
+
+  /** `suggestSelector`'s selector as labels. */
+  public suggestSelectorLabels(selector: Record<string, string>, ns: string | undefined): Record<string, string> | undefined {
     const scope = ns ?? '*';
     const fixed: Record<string, string> = {};
     let changed = false;
@@ -376,7 +382,7 @@ export class Context {
       }
       fixed[key] = value;
     }
-    return changed && this.select(fixed, ns).length > 0 ? selectorString(fixed) : undefined;
+    return changed && this.select(fixed, ns).length > 0 ? fixed : undefined;
   }
 
   /**

@@ -323,8 +323,8 @@ function checkJwtClaimRouting(ctx: Context, vs: Item, gateways: string[]): void 
     if (Object.keys(selector).length === 0) continue;
     for (const pod of ctx.select(selector, undefined)) {
       if (hasRequestAuthentication(ctx, pod)) continue;
-      // open world: the RequestAuthentication may live elsewhere, unless the input holds one for these pods whose selector selects nothing (mistyped)
-      const held = brokenRequestAuthentication(ctx, pod);
+      // open world: the RequestAuthentication may live elsewhere, unless the input holds one whose selector is a near miss of these pods' labels
+      const held = mistypedRequestAuthentication(ctx, pod);
       for (const { key, field } of keys) {
         ctx.report({
           item: vs,
@@ -347,10 +347,17 @@ function hasRequestAuthentication(ctx: Context, pod: Workload): boolean {
   });
 }
 
-/** True if a RequestAuthentication of the pod's namespace or the root namespace has a selector that selects no workload at all (a typo, most likely meant for these pods). */
-function brokenRequestAuthentication(ctx: Context, pod: Workload): boolean {
+/**
+ * True if a RequestAuthentication of the pod's namespace or the root namespace selects
+ * no workload, and its selector is a near miss of the pod's labels: one meant for these
+ * pods, mistyped.
+ */
+function mistypedRequestAuthentication(ctx: Context, pod: Workload): boolean {
   return [...ctx.allIn('RequestAuthentication', pod.ns), ...ctx.allIn('RequestAuthentication', ctx.rootNamespace)].some(ra => {
     const selector = strMap(obj(ra.spec.selector).matchLabels);
-    return Object.keys(selector).length > 0 && ctx.select(selector, ra.ns === ctx.rootNamespace ? undefined : ra.ns).length === 0;
+    const scope = ra.ns === ctx.rootNamespace ? undefined : ra.ns;
+    if (Object.keys(selector).length === 0 || ctx.select(selector, scope).length > 0) return false;
+    const meant = ctx.suggestSelectorLabels(selector, scope);
+    return meant !== undefined && selectorMatches(meant, pod.labels);
   });
 }

@@ -194,6 +194,9 @@ describe('open world: Info unless a typo, in every kind of reference', () => {
     const ra = istio('RequestAuthentication', 'jwt', { selector: { matchLabels: { istio: 'ingress-gateway' } }, jwtRules: [{ issuer: 'https://issuer.example.com' }] }, 'istio-system');
     expect(single([...app('productpage'), gw, claims], 'IST0149', OPEN).level).toBe(FindingLevel.INFO);
     expect(single([...app('productpage'), gw, claims, ra], 'IST0149', OPEN).level).toBe(FindingLevel.ERROR);
+    // a RequestAuthentication for workloads elsewhere is no typo
+    const other = istio('RequestAuthentication', 'jwt', { selector: { matchLabels: { app: 'billing' } }, jwtRules: [{ issuer: 'https://issuer.example.com' }] }, 'istio-system');
+    expect(single([...app('productpage'), gw, claims, other], 'IST0149', OPEN).level).toBe(FindingLevel.INFO);
     expect(single([...app('productpage'), gw, claims], 'IST0149').level).toBe(FindingLevel.ERROR);
   });
 });
