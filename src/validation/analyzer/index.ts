@@ -16,6 +16,7 @@ import { checkSelectors } from './selectors';
 import { checkNamespaces, checkServiceEntries, checkServices } from './service';
 import { checkTelemetryProviders } from './telemetry';
 import { checkVirtualServices } from './virtual-service';
+import { checkVmWorkloads } from './vm-workload';
 import { checkWorkloads } from './workload';
 
 /** Options of `CrossResourceAnalyzer.analyze`. */
@@ -85,6 +86,7 @@ export class CrossResourceAnalyzer {
     checkExtensionProviders(ctx);
     checkDeprecations(ctx);
     checkPolicyTargets(ctx, raw);
+    checkVmWorkloads(ctx, raw);
     checkJwksFetch(ctx);
     return ctx.results();
   }

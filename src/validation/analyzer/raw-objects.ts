@@ -1,5 +1,5 @@
 /**
- * Objects of kinds the Context does not index (Secrets, Gateway API Gateways,
+ * Objects of kinds the Context does not index (Secrets, ServiceAccounts, Gateway API Gateways,
  * cert-manager Certificates), read straight from the sources in one pass, by kind,
  * namespace and name. A later definition of the same object replaces an earlier one,
  * as `kubectl apply` does.
@@ -10,7 +10,7 @@ import { ManifestSource } from '../findings';
 import { obj, str } from './util';
 
 /** The kinds the analyzer reads this way. */
-export const RAW_KINDS = ['/Secret', 'cert-manager.io/Certificate', 'gateway.networking.k8s.io/Gateway'];
+export const RAW_KINDS = ['/Secret', '/ServiceAccount', 'cert-manager.io/Certificate', 'gateway.networking.k8s.io/Gateway'];
 
 export interface RawObject {
   readonly object: Record<string, any>;

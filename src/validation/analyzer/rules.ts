@@ -77,5 +77,7 @@ export const RULES = {
   portLevelMtlsOnServicePort: rule('CDK8S-ISTIO-A014', 'PortLevelMtlsOnServicePort', WARNING),
   sidecarReservedPort: rule('CDK8S-ISTIO-A015', 'SidecarReservedPort', WARNING),
   unknownExtensionProvider: rule('CDK8S-ISTIO-A030', 'UnknownExtensionProvider', WARNING),
+  workloadEntryNotSelected: rule('CDK8S-ISTIO-A031', 'WorkloadEntryNotSelected', WARNING),
+  workloadServiceAccountNotFound: rule('CDK8S-ISTIO-A032', 'WorkloadServiceAccountNotFound', WARNING),
   duplicateDefinition: rule('CDK8S-ISTIO-A002', 'DuplicateDefinition', WARNING),
 } as const;
