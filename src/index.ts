@@ -34,6 +34,8 @@ export * from './networking/traffic-load-balancer';
 export * from './networking/traffic-connection-pool';
 export * from './networking/traffic-tls';
 export * from './networking/envoy-filter';
+export { WorkloadEntry, WorkloadEntryProps, WorkloadEntryOptions } from './networking/workload-entry';
+export * from './networking/workload-group';
 
 // resource-level L2s: security
 export * from './security/peer-authentication';
@@ -59,6 +61,8 @@ export * from './patterns/jwt-protected-ingress';
 export * from './patterns/external-authorization';
 export * from './patterns/ingress-gateway';
 export * from './patterns/external-service';
+export * from './patterns/mesh-workload';
+export * from './patterns/vm-workload';
 
 // validation
 export * from './validation/findings';
