@@ -1,0 +1,40 @@
+// The EnvoyFilter presets: TCP keepalive on the ingress gateway's listeners, a Lua
+// filter on the inbound HTTP traffic of bookinfo's reviews (as in the EnvoyFilter
+// reference), and the local rate limit of Istio's rate limit task on productpage.
+// Each is pinned to Istio 1.30 proxies: re-test and widen the pin on upgrades.
+// https://istio.io/latest/docs/reference/config/networking/envoy-filter/
+// https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/#local-rate-limit
+import { App, Chart, Duration } from 'cdk8s';
+import { EnvoyFilter, IstioValidation, WorkloadSelector } from 'cdk8s-istio';
+
+const app = new App();
+IstioValidation.enable(app, { strict: true });
+
+// the gateway pods' namespace (istio-system) is the preset's default
+const gateway = new Chart(app, 'gateway');
+EnvoyFilter.gatewayTcpKeepalive(gateway, 'keepalive', {
+  time: Duration.seconds(120), // idle time before the first probe: below the load balancer's idle timeout
+  interval: Duration.seconds(30),
+  probes: 4,
+});
+
+const bookinfo = new Chart(app, 'bookinfo', { namespace: 'bookinfo' });
+
+EnvoyFilter.inboundLua(bookinfo, 'reviews-lua', {
+  selector: WorkloadSelector.fromLabels({ app: 'reviews' }),
+  portNumber: 9080,
+  code: [
+    'function envoy_on_request(request_handle)',
+    '  request_handle:headers():add("x-lua-filter", "reviews")',
+    'end',
+  ].join('\n'),
+});
+
+EnvoyFilter.inboundLocalRateLimit(bookinfo, 'productpage-ratelimit', {
+  selector: WorkloadSelector.fromLabels({ app: 'productpage' }),
+  maxTokens: 4,
+  tokensPerFill: 4,
+  fillInterval: Duration.minutes(1),
+});
+
+app.synth();
