@@ -332,7 +332,13 @@ export class Context {
   public suggestHost(host: string, fromNs: string): string | undefined {
     const fqdn = toFqdn(host, fromNs);
     const svc = parseServiceFqdn(fqdn);
-    if (!svc) return this.externalHosts.nearest('', fqdn);
+    if (!svc) {
+      // `reviews.default`, `reviews.default.svc`: Kubernetes DNS resolves them, Istio's registry only knows the FQDN
+      for (const full of [`${fqdn}.svc.${CLUSTER_DOMAIN}`, `${fqdn}.${CLUSTER_DOMAIN}`]) {
+        if (parseServiceFqdn(full) && this.exactHosts.has(full)) return full;
+      }
+      return this.externalHosts.nearest('', fqdn);
+    }
     const short = !host.includes('.');
     const near = this.serviceNames.nearest(svc.ns, svc.name);
     if (near !== undefined) return short ? near : `${near}.${svc.ns}.svc.${CLUSTER_DOMAIN}`;

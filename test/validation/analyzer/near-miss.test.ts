@@ -86,6 +86,14 @@ describe('open world: Info unless a typo, in every kind of reference', () => {
     expect(elsewhere).toMatchObject({ level: FindingLevel.ERROR, message: 'Referenced host not found: "productpage"; did you mean "productpage.bookinfo.svc.cluster.local"?' });
   });
 
+  test('a Service written as Kubernetes DNS resolves it, not as Istio\'s registry knows it', () => {
+    for (const host of ['reviews.default', 'reviews.default.svc']) {
+      expect(single([...app('reviews'), vs('r', { hosts: ['r.example.com'], http: [route(host)] })], 'IST0101', OPEN)).toMatchObject({
+        level: FindingLevel.ERROR, message: `Referenced host not found: "${host}"; did you mean "reviews.default.svc.cluster.local"?`,
+      });
+    }
+  });
+
   test('two distinct names are no typo when both exist: reviews and review', () => {
     const objects = [...app('reviews'), ...app('review'), vs('r', { hosts: ['r.example.com'], http: [{ route: [{ destination: { host: 'review', port: { number: 9080 } }, weight: 50 }, { destination: { host: 'reviews' }, weight: 50 }] }] })];
     expect(findings(objects, 'IST0101', OPEN)).toEqual([]);
