@@ -1,4 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-32';
+import { Protocol } from '../src/core/protocol';
 import { RouteDestination } from '../src/networking/vs-destination';
 import { CanaryRelease } from '../src/patterns/canary-release';
 import { CanaryWorkload } from '../src/patterns/canary-workload';
@@ -6,7 +8,9 @@ import { EgressGateway } from '../src/patterns/egress-gateway';
 import { EgressTraffic } from '../src/patterns/egress-traffic';
 import { JwtIssuer } from '../src/patterns/jwt-issuer';
 import { JwtProtectedIngress } from '../src/patterns/jwt-protected-ingress';
+import { MeshWorkload } from '../src/patterns/mesh-workload';
 import { StrictMtlsNamespace } from '../src/patterns/strict-mtls-namespace';
+import { VmWorkload } from '../src/patterns/vm-workload';
 import { IstioValidation } from '../src/validation/app';
 import { FindingLevel } from '../src/validation/findings';
 
@@ -41,6 +45,16 @@ const PATTERNS: Array<[string, (chart: Chart) => void]> = [
   }],
   ['StrictMtlsNamespace', chart => {
     new StrictMtlsNamespace(chart, 'shop', { namespace: 'shop' });
+  }],
+  ['MeshWorkload', chart => {
+    const web = new kplus.Deployment(chart, 'web', { containers: [{ image: 'example/web:1.0', portNumber: 8080 }] });
+    const service = web.exposeViaService({ ports: [{ port: 80, targetPort: 8080 }] });
+    new MeshWorkload(chart, 'mesh', { workload: web }).addService(service, [{ port: 80, protocol: Protocol.HTTP }]);
+  }],
+  ['VmWorkload', chart => {
+    new VmWorkload(chart, 'billing', {
+      hosts: ['billing.vm.example.com'], ports: [{ number: 8080, protocol: Protocol.HTTP }], serviceAccount: 'billing', vms: { 'vm-1': { address: '10.0.0.11' } },
+    });
   }],
 ];
 

@@ -39,8 +39,12 @@ describe('VmWorkload', () => {
     expect(objectsOf(manifests, 'WorkloadEntry').map(e => [e.metadata.name, e.spec])).toEqual([
       ['billing-vm-1', { address: '10.0.0.11', labels: { app: 'billing', version: 'v1' }, serviceAccount: 'billing', network: 'vm-net' }],
       ['billing-vm-2', {
-        address: '10.0.0.12', labels: { 'app': 'billing', 'version': 'v1', 'instance-id': 'i-2' }, serviceAccount: 'billing', network: 'vm-net',
-        locality: 'us-east1/us-east1-b', weight: 2,
+        address: '10.0.0.12',
+        labels: { 'app': 'billing', 'version': 'v1', 'instance-id': 'i-2' },
+        serviceAccount: 'billing',
+        network: 'vm-net',
+        locality: 'us-east1/us-east1-b',
+        weight: 2,
       }],
     ]);
     expect(vms.selector.toLabels()).toEqual({ app: 'billing', version: 'v1' });

@@ -70,10 +70,10 @@ export class WorkloadGroup extends IstioResource {
     this.apiObject = new l1.WorkloadGroup(this, 'Resource', {
       metadata: this.resourceMetadata(props),
       spec: Lazy.any({
-        produce: (): l1.WorkloadGroupSpec => ({
-          metadata: Object.keys(this.labels).length > 0 || annotations ? { labels: Object.keys(this.labels).length > 0 ? { ...this.labels } : undefined, annotations } : undefined,
-          template: renderEntry(props.template),
-        }),
+        produce: (): l1.WorkloadGroupSpec => {
+          const labels = Object.keys(this.labels).length > 0 ? { ...this.labels } : undefined;
+          return { metadata: labels || annotations ? { labels, annotations } : undefined, template: renderEntry(props.template) };
+        },
       }),
     });
   }

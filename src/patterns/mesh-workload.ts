@@ -462,7 +462,7 @@ export class MeshWorkload extends Construct {
     const name = props.name ?? NAME_KEYS.map(k => labels[k]).find(v => v !== undefined) ?? this.workload.node.id;
     if (name.length === 0 || !isLabelValue(name)) {
       throwPropError(this, 'name', name, props.name === undefined
-        ? `the workload's construct id is not a label value, and the pod carries no canonical name label: give a name (at most 63 letters, digits, "-", "_" or ".")`
+        ? 'the workload\'s construct id is not a label value, and the pod carries no canonical name label: give a name (at most 63 letters, digits, "-", "_" or ".")'
         : 'a canonical name is a label value: at most 63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit');
     }
     return name;

@@ -8,8 +8,11 @@ const entry = (name: string, labels: Record<string, string>, ns = 'vm', serviceA
   istio('WorkloadEntry', name, { address: '10.0.0.11', labels, ...(serviceAccount ? { serviceAccount } : {}) }, ns);
 const serviceEntry = (name: string, labels: Record<string, string>, ns = 'vm') =>
   istio('ServiceEntry', name, {
-    hosts: [`${name}.vm.example.com`], location: 'MESH_INTERNAL', resolution: 'STATIC',
-    ports: [{ number: 8080, name: 'http', protocol: 'HTTP' }], workloadSelector: { labels },
+    hosts: [`${name}.vm.example.com`],
+    location: 'MESH_INTERNAL',
+    resolution: 'STATIC',
+    ports: [{ number: 8080, name: 'http', protocol: 'HTTP' }],
+    workloadSelector: { labels },
   }, ns);
 const serviceAccount = (name: string, ns = 'vm') => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: ns } });
 
