@@ -30,8 +30,12 @@ describe('ExternalAuthorization', () => {
   test('paths and hosts narrow what is checked; notPaths exempts public paths', () => {
     const { shop, meshConfig } = setup();
     new ExternalAuthorization(shop, 'opa', {
-      provider: ExtAuthzProvider.opa(), meshConfig, selector: web(),
-      paths: ['/api/*'], hosts: ['shop.example.com'], notPaths: ['/api/health'],
+      provider: ExtAuthzProvider.opa(),
+      meshConfig,
+      selector: web(),
+      paths: ['/api/*'],
+      hosts: ['shop.example.com'],
+      notPaths: ['/api/health'],
     });
     expect(findObject(synthValid(shop), 'AuthorizationPolicy').spec.rules)
       .toEqual([{ to: [{ operation: { hosts: ['shop.example.com'], paths: ['/api/*'], notPaths: ['/api/health'] } }] }]);

@@ -100,9 +100,17 @@ describe('MeshConfig', () => {
     const mesh = new MeshConfig(c, 'mesh-config', {
       extensionProviders: [
         ExtAuthzProvider.http('authz-http', {
-          service: 'ext-authz.foo.svc.cluster.local', port: 8000, timeout: Duration.millis(1500), failOpen: false, statusOnError: 503,
-          pathPrefix: '/check', includeRequestBodyInCheckMaxBytes: 4096,
-          includeRequestHeadersInCheck: ['x-ext-authz'], headersToUpstreamOnAllow: ['x-user*'], headersToDownstreamOnDeny: ['*-reason'], headersToDownstreamOnAllow: ['set-cookie'],
+          service: 'ext-authz.foo.svc.cluster.local',
+          port: 8000,
+          timeout: Duration.millis(1500),
+          failOpen: false,
+          statusOnError: 503,
+          pathPrefix: '/check',
+          includeRequestBodyInCheckMaxBytes: 4096,
+          includeRequestHeadersInCheck: ['x-ext-authz'],
+          headersToUpstreamOnAllow: ['x-user*'],
+          headersToDownstreamOnDeny: ['*-reason'],
+          headersToDownstreamOnAllow: ['set-cookie'],
         }),
         ExtAuthzProvider.grpc('authz-grpc', { service: 'foo/ext-authz.example.com', port: 9000, timeout: Duration.seconds(2) }),
         ExtAuthzProvider.oauth2Proxy(),
@@ -225,13 +233,13 @@ describe('MeshConfig: checks', () => {
     expect(() => new MeshConfig(chart(), 'm', { extensionProviders: [provider(['*'])] }))
       .toThrow("MeshConfig 'mesh/m': invalid extensionProviders[0].envoyExtAuthzHttp.includeRequestHeadersInCheck[0] \"*\": a header name, exact (\"x-user\"), by prefix (\"x-auth-*\") or by suffix (\"*-token\")");
     expect(() => new MeshConfig(chart(), 'm', { extensionProviders: [provider([])] }))
-      .toThrow("invalid extensionProviders[0].envoyExtAuthzHttp.includeRequestHeadersInCheck []: must not be empty");
+      .toThrow('invalid extensionProviders[0].envoyExtAuthzHttp.includeRequestHeadersInCheck []: must not be empty');
     expect(() => new MeshConfig(chart(), 'm', { extensionProviders: [provider(['x-auth-*', '*-token'])] })).not.toThrow();
   });
 
   test('throws when statusOnError is not an HTTP status', () => {
     expect(() => new MeshConfig(chart(), 'm', { extensionProviders: [ExtAuthzProvider.grpc('g', { service: 'a.b.svc.cluster.local', port: 9000, statusOnError: 99 })] }))
-      .toThrow("invalid extensionProviders[0].envoyExtAuthzGrpc.statusOnError 99: an HTTP status code from 200 to 599");
+      .toThrow('invalid extensionProviders[0].envoyExtAuthzGrpc.statusOnError 99: an HTTP status code from 200 to 599');
   });
 
   test('throws when a provider known by name only is registered', () => {

@@ -51,7 +51,7 @@ describe('ProxyConfig: checks', () => {
   test('throws when concurrency is negative or not an integer', () => {
     expect(() => new ProxyConfig(chart(), 'p', { concurrency: -1 }))
       .toThrow("ProxyConfig 'shop/p': invalid concurrency -1: an integer >= 0: the number of worker threads, or 0 for one per CPU core");
-    expect(() => new ProxyConfig(chart(), 'p', { concurrency: 1.5 })).toThrow("invalid concurrency 1.5");
+    expect(() => new ProxyConfig(chart(), 'p', { concurrency: 1.5 })).toThrow('invalid concurrency 1.5');
   });
 
   test('throws when an environment variable name is invalid', () => {

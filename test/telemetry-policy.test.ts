@@ -99,7 +99,7 @@ describe('TelemetryPolicy: checks', () => {
     expect(() => new TelemetryPolicy(chart(), 't', { metrics: [{ overrides: [{ tagOverrides: { app: "'shop'" }, removeTags: ['app'] }] }] }))
       .toThrow("TelemetryPolicy 'shop/t': invalid metrics[0].overrides[0].removeTags[0] \"app\": this tag is also in tagOverrides: upsert it or remove it, not both");
     expect(() => new TelemetryPolicy(chart(), 't', { metrics: [{ overrides: [{ tagOverrides: { 'request-method': 'request.method' } }] }] }))
-      .toThrow("invalid metrics[0].overrides[0].tagOverrides[\"request-method\"] \"request-method\": a tag name");
+      .toThrow('invalid metrics[0].overrides[0].tagOverrides["request-method"] "request-method": a tag name');
   });
 
   test('throws when an override names both a metric and a custom metric', () => {

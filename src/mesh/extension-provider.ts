@@ -1,10 +1,10 @@
 import { Duration } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { checkProviderName } from './provider-name';
 import { renderDuration } from '../core/duration';
 import { throwPropError } from '../core/errors';
 import { isDnsLabel, isDnsSubdomain, isHttpToken } from '../core/names';
 import { A_PORT_IS, checkPortNumber } from '../core/protocol';
-import { checkProviderName } from './provider-name';
 
 /**
  * What an extension provider of the mesh config is, as Istio names its fields.
@@ -137,7 +137,7 @@ export class ExtensionProvider {
    * @param name the name Telemetry resources refer to
    */
   public static zipkin(name: string, options: ZipkinProviderOptions): ExtensionProvider {
-    return new ExtensionProvider(name, ExtensionProviderKind.ZIPKIN, { ...options });
+    return new ExtensionProvider(name, { ...options }, ExtensionProviderKind.ZIPKIN);
   }
 
   /**
@@ -145,7 +145,7 @@ export class ExtensionProvider {
    * @param name the name Telemetry resources refer to
    */
   public static openTelemetry(name: string, options: OpenTelemetryProviderOptions): ExtensionProvider {
-    return new ExtensionProvider(name, ExtensionProviderKind.OPENTELEMETRY, { ...options });
+    return new ExtensionProvider(name, { ...options }, ExtensionProviderKind.OPENTELEMETRY);
   }
 
   /**
@@ -153,7 +153,7 @@ export class ExtensionProvider {
    * @param name the name Telemetry resources refer to
    */
   public static envoyFileAccessLog(name: string, options: EnvoyFileAccessLogProviderOptions = {}): ExtensionProvider {
-    return new ExtensionProvider(name, ExtensionProviderKind.ENVOY_FILE_ACCESS_LOG, { ...options });
+    return new ExtensionProvider(name, { ...options }, ExtensionProviderKind.ENVOY_FILE_ACCESS_LOG);
   }
 
   /**
@@ -161,7 +161,7 @@ export class ExtensionProvider {
    * @param name the name Telemetry resources refer to
    */
   public static envoyOtelAls(name: string, options: EnvoyOtelAlsProviderOptions): ExtensionProvider {
-    return new ExtensionProvider(name, ExtensionProviderKind.ENVOY_OTEL_ALS, { ...options });
+    return new ExtensionProvider(name, { ...options }, ExtensionProviderKind.ENVOY_OTEL_ALS);
   }
 
   /**
@@ -169,7 +169,7 @@ export class ExtensionProvider {
    * @param name the name Telemetry resources refer to
    */
   public static prometheus(name: string): ExtensionProvider {
-    return new ExtensionProvider(name, ExtensionProviderKind.PROMETHEUS, {});
+    return new ExtensionProvider(name, {}, ExtensionProviderKind.PROMETHEUS);
   }
 
   /** The name AuthorizationPolicies and Telemetry resources refer to. */
@@ -180,7 +180,7 @@ export class ExtensionProvider {
    */
   public readonly kind?: ExtensionProviderKind;
 
-  protected constructor(name: string, kind: ExtensionProviderKind | undefined, private readonly options: { [key: string]: any }) {
+  protected constructor(name: string, private readonly options: { [key: string]: any }, kind?: ExtensionProviderKind) {
     this.name = name;
     this.kind = kind;
   }
@@ -400,7 +400,7 @@ export class ExtAuthzProvider extends ExtensionProvider {
    * @param name the provider name CUSTOM policies refer to
    */
   public static http(name: string, options: ExtAuthzHttpOptions): ExtAuthzProvider {
-    return new ExtAuthzProvider(name, ExtensionProviderKind.ENVOY_EXT_AUTHZ_HTTP, { ...options });
+    return new ExtAuthzProvider(name, { ...options }, ExtensionProviderKind.ENVOY_EXT_AUTHZ_HTTP);
   }
 
   /**
@@ -408,7 +408,7 @@ export class ExtAuthzProvider extends ExtensionProvider {
    * @param name the provider name CUSTOM policies refer to
    */
   public static grpc(name: string, options: ExtAuthzGrpcOptions): ExtAuthzProvider {
-    return new ExtAuthzProvider(name, ExtensionProviderKind.ENVOY_EXT_AUTHZ_GRPC, { ...options });
+    return new ExtAuthzProvider(name, { ...options }, ExtensionProviderKind.ENVOY_EXT_AUTHZ_GRPC);
   }
 
   /**
@@ -453,11 +453,11 @@ export class ExtAuthzProvider extends ExtensionProvider {
    * @param name the `extensionProviders` entry's name
    */
   public static fromName(name: string): ExtAuthzProvider {
-    return new ExtAuthzProvider(name, undefined, {});
+    return new ExtAuthzProvider(name, {});
   }
 
-  private constructor(name: string, kind: ExtensionProviderKind | undefined, options: { [key: string]: any }) {
-    super(name, kind, options);
+  private constructor(name: string, options: { [key: string]: any }, kind?: ExtensionProviderKind) {
+    super(name, options, kind);
   }
 
 }

@@ -1,14 +1,14 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import { ExtensionProvider, ProviderUse } from './extension-provider';
+import { appMeshConfigs, BUILT_IN_PROVIDERS } from './mesh-registry';
 import { addSynthValidation } from '../core/cross-check';
 import { formatMillis, renderDuration } from '../core/duration';
 import { constructMessage, throwPropError } from '../core/errors';
 import { IstioResource } from '../core/istio-resource';
 import { isDnsLabel } from '../core/names';
 import { OutboundTrafficPolicyMode } from '../networking/sidecar';
-import { ExtensionProvider, ProviderUse } from './extension-provider';
-import { appMeshConfigs, BUILT_IN_PROVIDERS } from './mesh-registry';
 
 /**
  * The format of the access log file of the mesh config.
@@ -327,7 +327,7 @@ export class MeshConfig extends IstioResource {
       enableTracing: props.enableTracing,
       defaultConfig: dropUndefined({
         holdApplicationUntilProxyStarts: props.holdApplicationUntilProxyStarts ?? true,
-        proxyMetadata: Object.keys(metadata).length > 0 ? Object.fromEntries(Object.entries(metadata).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : undefined,
+        proxyMetadata: Object.keys(metadata).length > 0 ? sortedByKey(metadata) : undefined,
         tracing: sampling !== undefined ? { sampling } : undefined,
       }),
       defaultProviders: defaultProviders ? dropUndefined(defaultProviders) : undefined,
@@ -354,6 +354,10 @@ export class MeshConfig extends IstioResource {
     }
     return errors;
   }
+}
+
+function sortedByKey(o: { [key: string]: string }): { [key: string]: string } {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function dropUndefined(o: { [key: string]: any }): { [key: string]: any } {

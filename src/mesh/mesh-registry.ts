@@ -5,8 +5,8 @@
  * core/cross-check.ts). Internal: not part of the public (jsii) API.
  */
 import { IConstruct } from 'constructs';
-import { perApp } from '../core/cross-check';
 import { ExtensionProvider, ProviderUse } from './extension-provider';
+import { perApp } from '../core/cross-check';
 
 /** The providers istiod adds to every mesh config, and what they serve (Istio's defaults). */
 export const BUILT_IN_PROVIDERS: { [name: string]: ProviderUse[] } = {

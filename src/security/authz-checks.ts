@@ -6,11 +6,7 @@
  * Not part of the public (jsii) API: this module is not exported from the index.
  */
 import { isIP } from 'net';
-import { IConstruct } from 'constructs';
-import { throwConstructError, throwPropError } from '../core/errors';
 import { isIpBlock } from '../core/names';
-import { PolicyTargetRef, PolicyTargetReference } from '../core/target-ref';
-import { WorkloadSelector } from '../core/workload-selector';
 
 /** Returns why `value` is not an IP address or CIDR block, or undefined if it is one. */
 export function ipBlockProblem(value: string): string | undefined {
@@ -51,63 +47,5 @@ export function serviceAccountProblem(value: string): string | undefined {
   return undefined;
 }
 
-/**
- * Selector or targetRefs: the two ways a policy picks what it applies to, which
- * exclude each other (Istio's CRD and webhook both reject both).
- */
-export class PolicyAttachment {
-  private readonly targetRefs: PolicyTargetRef[] = [];
-
-  private readonly rendered: PolicyTargetReference[] = [];
-
-  /**
-   * @param scope the policy, for messages
-   * @param namespace the policy's namespace, which every target must share
-   * @param selector the workload selector, if any
-   * @param targetRefs the targets, if any
-   */
-  constructor(
-    private readonly scope: IConstruct,
-    private readonly namespace: string | undefined,
-    public readonly selector: WorkloadSelector | undefined,
-    targetRefs: PolicyTargetRef[] | undefined,
-  ) {
-    if (targetRefs !== undefined) {
-      if (selector !== undefined) {
-        throwConstructError(scope, `selector (${selector}) and targetRefs (${targetRefs.join(', ')}) exclude each other: a policy applies either to the workloads a selector picks or to its targetRefs`);
-      }
-      if (targetRefs.length === 0) {
-        throwPropError(scope, 'targetRefs', [], 'must not be empty: leave it out to apply to the whole namespace, or list at least one target');
-      }
-      targetRefs.forEach((ref, i) => this.add(ref, `targetRefs[${i}]`));
-    }
-  }
-
-  /** Adds one target (from `add*TargetRef()`). */
-  public add(ref: PolicyTargetRef, prop: string): void {
-    if (this.selector !== undefined) {
-      throwPropError(this.scope, prop, ref.toString(), `targetRefs and selector (${this.selector}) exclude each other: a policy applies either to the workloads a selector picks or to its targetRefs`);
-    }
-    if (this.targetRefs.length >= 16) {
-      throwPropError(this.scope, prop, ref.toString(), 'at most 16 targetRefs are allowed');
-    }
-    if (this.targetRefs.some(r => r.group === ref.group && r.kind === ref.kind && r.name === ref.name)) {
-      throwPropError(this.scope, prop, ref.toString(), 'this target is already listed');
-    }
-    this.rendered.push(ref._render(this.scope, prop, this.namespace));
-    this.targetRefs.push(ref);
-  }
-
-  /** The targets, in the order added. */
-  public get refs(): PolicyTargetRef[] {
-    return [...this.targetRefs];
-  }
-
-  public renderSelector(): { matchLabels: { [key: string]: string } } | undefined {
-    return this.selector ? { matchLabels: this.selector.toLabels() } : undefined;
-  }
-
-  public renderTargetRefs(): PolicyTargetReference[] | undefined {
-    return this.rendered.length > 0 ? this.rendered.map(r => ({ ...r })) : undefined;
-  }
-}
+// moved to core (TelemetryPolicy uses it too); re-exported for the security L2s
+export { PolicyAttachment } from '../core/policy-attachment';

@@ -6,12 +6,12 @@ import { addSynthValidation } from '../core/cross-check';
 import { renderDuration } from '../core/duration';
 import { constructMessage, throwPropError } from '../core/errors';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
+import { PolicyAttachment } from '../core/policy-attachment';
 import { PolicyTargetRef } from '../core/target-ref';
 import { WorkloadSelector } from '../core/workload-selector';
 import { ProviderUse } from '../mesh/extension-provider';
 import { providerReferenceProblem } from '../mesh/mesh-registry';
 import { checkProviderName } from '../mesh/provider-name';
-import { PolicyAttachment } from '../security/authz-checks';
 
 /**
  * Which side of a connection a Telemetry entry applies to.
