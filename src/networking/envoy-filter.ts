@@ -110,10 +110,10 @@ export class ProxyVersionMatch {
   }
 
   /** The regular expression, or undefined for any version. */
-  public readonly regex?: string;
+  public readonly pattern?: string;
 
-  private constructor(regex: string | undefined) {
-    this.regex = regex;
+  private constructor(pattern: string | undefined) {
+    this.pattern = pattern;
   }
 }
 
@@ -572,7 +572,7 @@ export class EnvoyFilter extends IstioResource {
     this.checkProxyVersion(`${prop}.proxyVersion`, version);
     const rendered: { [key: string]: any } = { ...match };
     if (patch.context !== undefined) rendered.context = patch.context;
-    if (version.regex !== undefined) rendered.proxy = { proxyVersion: version.regex };
+    if (version.pattern !== undefined) rendered.proxy = { proxyVersion: version.pattern };
     this.patches.push({
       applyTo: applyTo as string as l1.EnvoyFilterSpecConfigPatchesApplyTo,
       match: Object.keys(rendered).length > 0 ? rendered as l1.EnvoyFilterSpecConfigPatchesMatch : undefined,
@@ -623,7 +623,7 @@ export class EnvoyFilter extends IstioResource {
   }
 
   private checkProxyVersion(prop: string, version: ProxyVersionMatch): void {
-    const regex = version.regex;
+    const regex = version.pattern;
     if (regex === undefined) return;
     let ok = typeof regex === 'string' && regex.length > 0;
     try {
