@@ -30,12 +30,15 @@
  * And once per run: a cold `require` of the compiled library against a cold
  * `require('cdk8s-plus-33')`, each in a fresh `node` process, interleaved, median.
  *
- *   npm run bench                      N = 100, 1000, 5000, median of 3 rounds; writes bench/RESULTS.md
- *   npm run bench -- --quick           N = 1000 (and N = 200 for the scaling), 1 round; one summary line
+ *   npm run bench                      N = 100, 1000, 5000, median of 3 rounds (and the synth with
+ *                                      IstioValidation.enable); writes bench/RESULTS.md
+ *   npm run bench -- --quick           N = 1000 (and N = 200 for the scaling), up to 3 rounds within a
+ *                                      time budget (under a minute in all); ends with one summary line
  *   npm run bench -- --sizes 100,500 --rounds 2 [--out file.md]
  *
  * `npx projen bench` does not hand its arguments to the script unless the task step
- * has `receiveArgs: true`; until then the environment says the same:
+ * has `receiveArgs: true`; until then the script reads them from the `projen bench`
+ * process it runs under (/proc, Linux), and the environment says the same anywhere:
  * BENCH_QUICK=1, BENCH_SIZES=100,500, BENCH_ROUNDS=2, BENCH_OUT=file.md.
  */
 import { spawnSync } from 'child_process';
@@ -44,10 +47,17 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { ApiObject, App, Chart, JsonPatch, Yaml } from 'cdk8s';
-import { buildMeshApp, EXTERNAL_HOSTS, PER_NAMESPACE } from './bench-workload';
-import { extensions, gatewayApi, gatewayApiX, networking, security, telemetry } from '../src';
-import { CrdValidator } from '../src/validation/crd';
-import { Analyzer } from '../src/validation/engine';
+import type * as Workload from './bench-workload';
+import type * as Library from '../src';
+
+/**
+ * The library and the workload, loaded in the child processes only: loading them
+ * through ts-node takes seconds, which the parent (it only spawns and reports) saves.
+ */
+let loaded: { workload: typeof Workload; lib: typeof Library } | undefined;
+function modules(): { workload: typeof Workload; lib: typeof Library } {
+  return loaded ??= { workload: require('./bench-workload'), lib: require('../src') };
+}
 
 const ROOT = path.resolve(__dirname, '..');
 const CHILD_MARK = 'BENCH_CHILD_RESULT ';
@@ -75,6 +85,10 @@ interface Options {
   readonly out?: string;
   /** Child mode: measure one size. */
   readonly child?: number;
+  /** Also time the synth with IstioValidation.enable (full runs; `--end-to-end` in the child). */
+  readonly endToEnd: boolean;
+  /** The rounds of one size stop when the next would pass this many seconds (quick runs). */
+  readonly budgetS?: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -87,10 +101,10 @@ function parseOptions(argv: string[]): Options {
     }
     return process.env[env] || undefined;
   };
-  const known = new Set(['--quick', '--sizes', '--rounds', '--out', '--child']);
+  const known = new Set(['--quick', '--sizes', '--rounds', '--out', '--child', '--end-to-end', '--budget']);
   argv.forEach((a, i) => {
     if (a.startsWith('--') && !known.has(a)) throw new BenchError(`unknown option ${a} (known: ${[...known].join(', ')})`);
-    if (!a.startsWith('--') && !(i > 0 && known.has(argv[i - 1]) && argv[i - 1] !== '--quick')) throw new BenchError(`unexpected argument ${a}`);
+    if (!a.startsWith('--') && !(i > 0 && ['--sizes', '--rounds', '--out', '--child', '--budget'].includes(argv[i - 1]))) throw new BenchError(`unexpected argument ${a}`);
   });
   const quick = flag('quick') || ['1', 'true'].includes(process.env.BENCH_QUICK ?? '');
   const positiveInt = (s: string, what: string) => {
@@ -104,9 +118,11 @@ function parseOptions(argv: string[]): Options {
   return {
     quick,
     sizes: sizesArg ? sizesArg.split(',').map(s => positiveInt(s.trim(), '--sizes')) : (quick ? [200, 1000] : [100, 1000, 5000]),
-    rounds: roundsArg ? positiveInt(roundsArg, '--rounds') : (quick ? 1 : 3),
+    rounds: roundsArg ? positiveInt(roundsArg, '--rounds') : 3,
     out: value('out', 'BENCH_OUT') ?? (quick || sizesArg ? undefined : path.join(ROOT, 'bench', 'RESULTS.md')),
     child: childArg ? positiveInt(childArg, '--child') : undefined,
+    endToEnd: childArg ? flag('end-to-end') : !quick,
+    budgetS: value('budget', 'BENCH_BUDGET_UNUSED') !== undefined ? positiveInt(value('budget', 'BENCH_BUDGET_UNUSED')!, '--budget') : undefined,
   };
 }
 
@@ -171,10 +187,14 @@ interface Round {
   all: number;
   peer: number;
   crdPeerSubset: number;
+  /** L2 construct + synth with `IstioValidation.enable` (full runs only). */
+  l2Validated?: number;
 }
 
 interface SizeResult {
   n: number;
+  perNamespace: number;
+  externalHosts: number;
   objects: number;
   istioObjects: number;
   yamlBytes: number;
@@ -193,9 +213,11 @@ interface SizeResult {
  * `synthYaml` asks for it: calling `toJson()` again afterwards would re-validate the
  * whole app once per chart).
  */
-function synthPatternApp(n: number): { constructMs: number; totalMs: number; yaml: string; charts: ChartJson[] } {
+function synthPatternApp(n: number, validated = false): { constructMs: number; totalMs: number; yaml: string; charts: ChartJson[] } {
   const start = now();
-  const app = buildMeshApp(n);
+  const { workload, lib } = modules();
+  const app = workload.buildMeshApp(n);
+  if (validated) lib.IstioValidation.enable(app, { printWarnings: false });
   const constructMs = now() - start;
   const captured = new Map<Chart, any[]>();
   for (const chart of app.charts) {
@@ -226,7 +248,8 @@ interface L1Classes {
 function l1Classes(): L1Classes {
   const byKind = new Map<string, any>();
   const propKeys = new Map<string, string>();
-  for (const group of [networking, security, telemetry, extensions, gatewayApi, gatewayApiX]) {
+  const { lib } = modules();
+  for (const group of [lib.networking, lib.security, lib.telemetry, lib.extensions, lib.gatewayApi, lib.gatewayApiX]) {
     for (const [name, value] of Object.entries(group)) {
       const gvk = (value as any)?.GVK;
       if (typeof value === 'function' && gvk?.apiVersion && gvk?.kind) byKind.set(`${gvk.apiVersion}|${gvk.kind}`, value);
@@ -321,11 +344,13 @@ function checkSameYaml(name: string, yaml: string, expected: string): void {
 
 const ISTIO_GROUP = /\.istio\.io\//;
 
-async function measureSize(n: number, rounds: number): Promise<SizeResult> {
+async function measureSize(n: number, rounds: number, endToEnd: boolean, budgetMs?: number): Promise<SizeResult> {
+  const { Analyzer, CrdValidator } = modules().lib;
   const classes = baseline('L1 baseline (finding the L1 classes)', l1Classes);
 
   // warm-up: loads and compiles everything once (schemas, CEL rules, the peer's models)
   const warm = synthPatternApp(WARMUP_N);
+  if (endToEnd) synthPatternApp(WARMUP_N, true);
   const warmObjects = warm.charts.flatMap(c => c.objects);
   synthL1(planL1(warm.charts, classes));
   Yaml.stringify(...clone(warmObjects));
@@ -338,11 +363,15 @@ async function measureSize(n: number, rounds: number): Promise<SizeResult> {
   }
 
   const result: SizeResult = {
-    n, objects: 0, istioObjects: 0, yamlBytes: 0, peerValidated: 0, peerRejected: 0, peerSkipped: {}, findings: {}, rounds: [], peakMb: 0,
+    n, perNamespace: modules().workload.PER_NAMESPACE, externalHosts: modules().workload.EXTERNAL_HOSTS, objects: 0, istioObjects: 0, yamlBytes: 0, peerValidated: 0, peerRejected: 0, peerSkipped: {}, findings: {}, rounds: [], peakMb: 0,
   };
   // no forced gc() between phases: a full GC made the phase after it ~200 ms slower
   // (code and feedback dropped, heap regrown), more than the garbage it removed
+  const started = now();
   for (let round = 0; round < rounds; round++) {
+    // a time budget (quick runs) stops before a round that would overrun it; one round always runs
+    const elapsed = now() - started;
+    if (budgetMs !== undefined && round > 0 && elapsed + elapsed / round > budgetMs) break;
     const l2 = baseline('L2 synth (the pattern app)', () => synthPatternApp(n));
     const objects = l2.charts.flatMap(c => c.objects);
     result.objects = objects.length;
@@ -402,9 +431,12 @@ async function measureSize(n: number, rounds: number): Promise<SizeResult> {
     result.peerRejected = rejected;
     result.peerRejectedExample = example;
 
+    // end to end: what a user of the validation switch waits for
+    const l2Validated = endToEnd ? baseline('L2 synth with IstioValidation.enable', () => synthPatternApp(n, true)).totalMs : undefined;
+
     result.rounds.push({
       l2Construct: l2.constructMs, l2: l2.totalMs, l1: l1Ms, floor: floorMs,
-      crd: crdMs, webhook: webhookMs, analyzer: analyzerMs, all: allMs, peer: peerMs, crdPeerSubset: crdPeerSubsetMs,
+      crd: crdMs, webhook: webhookMs, analyzer: analyzerMs, all: allMs, peer: peerMs, crdPeerSubset: crdPeerSubsetMs, l2Validated,
     });
   }
   result.peakMb = process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
@@ -414,11 +446,12 @@ async function measureSize(n: number, rounds: number): Promise<SizeResult> {
 // ---------------------------------------------------------------- parent
 
 /** Runs one size in a fresh Node process (ts-node, as this script runs). */
-function runChild(n: number, rounds: number): SizeResult {
+function runChild(n: number, rounds: number, endToEnd: boolean, budgetS?: number): SizeResult {
   const started = now();
-  process.stderr.write(`bench: n=${n}, ${rounds} round(s)... `);
+  process.stderr.write(`bench: n=${n}, up to ${rounds} round(s)${budgetS !== undefined ? ` within ${budgetS} s` : ''}... `);
   const child = spawnSync(process.execPath, [
-    '-r', 'ts-node/register/transpile-only', __filename, '--child', String(n), '--rounds', String(rounds),
+    '-r', 'ts-node/register/transpile-only', __filename, '--child', String(n), '--rounds', String(rounds), ...(endToEnd ? ['--end-to-end'] : []),
+    ...(budgetS !== undefined ? ['--budget', String(budgetS)] : []),
   ], {
     cwd: ROOT,
     env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'test', 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true', BENCH_QUICK: '', BENCH_SIZES: '', BENCH_OUT: '' },
@@ -429,8 +462,9 @@ function runChild(n: number, rounds: number): SizeResult {
   if (child.status !== 0 || !line) {
     throw new BenchError(`the run at n=${n} failed (exit ${child.status ?? child.signal}${child.error ? `, ${child.error.message}` : ''}):\n${(child.stderr ?? '').trim()}\n${(child.stdout ?? '').trim()}`);
   }
-  process.stderr.write(`${((now() - started) / 1000).toFixed(1)} s\n`);
-  return JSON.parse(line.slice(CHILD_MARK.length));
+  const result: SizeResult = JSON.parse(line.slice(CHILD_MARK.length));
+  process.stderr.write(`${result.rounds.length} round(s) in ${((now() - started) / 1000).toFixed(1)} s\n`);
+  return result;
 }
 
 interface LoadResult {
@@ -513,7 +547,7 @@ interface Summary {
 }
 
 function summarize(r: SizeResult): Summary {
-  const m = (k: keyof Round) => median(r.rounds.map(x => x[k]));
+  const m = (k: keyof Round) => median(r.rounds.map(x => x[k] ?? NaN));
   return {
     n: r.n, l2: m('l2'), l1: m('l1'), floor: m('floor'), validate: m('all'),
     l2_over_l1: m('l2') / m('l1'),
@@ -540,6 +574,7 @@ const COLUMNS: Array<[keyof Round, string]> = [
   ['all', 'all layers (Analyzer.analyze)'],
   ['peer', 'peer validate() (Istio kinds it has)'],
   ['crdPeerSubset', 'our CRD layer, same objects'],
+  ['l2Validated', 'L2 construct + synth with IstioValidation.enable'],
 ];
 
 function table(results: SizeResult[]): string[] {
@@ -548,7 +583,10 @@ function table(results: SizeResult[]): string[] {
     `|---|${results.map(() => '---:').join('|')}|`,
     `| objects emitted | ${results.map(r => `${r.objects} (${r.istioObjects} Istio, ${(r.yamlBytes / 2 ** 20).toFixed(1)} MiB YAML)`).join(' | ')} |`,
   ];
-  for (const [key, label] of COLUMNS) lines.push(`| ${label} | ${results.map(r => fmtMs(r.rounds.map(x => x[key]))).join(' | ')} |`);
+  for (const [key, label] of COLUMNS) {
+    if (results.some(r => r.rounds.some(x => x[key] === undefined))) continue;
+    lines.push(`| ${label} | ${results.map(r => fmtMs(r.rounds.map(x => x[key]!))).join(' | ')} |`);
+  }
   lines.push(`| peak RSS | ${results.map(r => `${r.peakMb.toFixed(0)} MiB`).join(' | ')} |`);
   const s = results.map(summarize);
   lines.push(`| **l2_over_l1** (target ≤ ${TARGETS.l2_over_l1}) | ${s.map(x => x.l2_over_l1.toFixed(2)).join(' | ')} |`);
@@ -582,7 +620,7 @@ function notes(results: SizeResult[], load: LoadResult): string[] {
   return out;
 }
 
-function writeResults(file: string, results: SizeResult[], load: LoadResult, rounds: number): void {
+function writeResults(file: string, results: SizeResult[], load: LoadResult): void {
   const s = results.map(summarize);
   const at = (n: number) => results.find(r => r.n === n);
   const r1000 = at(1000);
@@ -597,7 +635,7 @@ function writeResults(file: string, results: SizeResult[], load: LoadResult, rou
     ratioLines.push(`| N = 5000: synth + validation | ${total.toFixed(1)} s | < ${TARGETS.seconds_5000} s | ${total < TARGETS.seconds_5000 ? 'met' : 'NOT met'} |`);
     ratioLines.push(`| N = 5000: peak RSS | ${r5000.peakMb.toFixed(0)} MiB | < 2 GiB | ${r5000.peakMb < TARGETS.peak_mb_5000 ? 'met' : 'NOT met'} |`);
   }
-  const big = s[s.length - 1];
+  const big = { ...s[s.length - 1], ...results[results.length - 1] };
   const md = [
     '# Benchmark results',
     '',
@@ -605,7 +643,7 @@ function writeResults(file: string, results: SizeResult[], load: LoadResult, rou
     '',
     `Machine: ${machine()}.`,
     '',
-    `Median of ${rounds} rounds per size (min–max in parentheses), each size in a fresh Node process after a warm-up at N = ${WARMUP_N}.`,
+    `Median of ${results.map(r => `${r.rounds.length} rounds at N = ${r.n}`).join(', ')} (min–max in parentheses), each size in a fresh Node process after a warm-up at N = ${WARMUP_N}.`,
     '',
     ...table(results),
     '',
@@ -622,7 +660,7 @@ function writeResults(file: string, results: SizeResult[], load: LoadResult, rou
     ...notes(results, load).flatMap(l => [l, '']),
     '## What the columns mean',
     '',
-    `- **Workload**: N services built with the patterns (scripts/bench-workload.ts): per service a CanaryRelease (90/10, a header match to the canary, retries and a timeout on the routes, a circuit breaker — outlier detection and connection pool — on its DestinationRule, bound to the ingress gateway for the service's public host), an ALLOW AuthorizationPolicy for two service accounts, a Service and two Deployments (v1, v2) as ApiObjects; ${PER_NAMESPACE} services per StrictMtlsNamespace, one chart per namespace; one EgressGateway with ${EXTERNAL_HOSTS} external hosts; one JwtProtectedIngress serving every service's host.`,
+    `- **Workload**: N services built with the patterns (scripts/bench-workload.ts): per service a CanaryRelease (90/10, a header match to the canary, retries and a timeout on the routes, a circuit breaker — outlier detection and connection pool — on its DestinationRule, bound to the ingress gateway for the service's public host), an ALLOW AuthorizationPolicy for two service accounts, a Service and two Deployments (v1, v2) as ApiObjects; ${big.perNamespace} services per StrictMtlsNamespace, one chart per namespace; one EgressGateway with ${big.externalHosts} external hosts; one JwtProtectedIngress serving every service's host.`,
     '- **L2 construct + synth**: constructing that app and `app.synthYaml()` (the YAML `cdk8s synth` writes, in memory; the cross-checks run inside it). "of which construct": the constructors alone.',
     '- **L1 construct + synth**: the same final objects built with the imported L1 classes (`networking.VirtualService`, … with the same `metadata` and `spec`; ApiObjects for the Kubernetes kinds) in charts of the same ids and namespaces, then `app.synthYaml()`. The props are prepared from the L2 synth\'s JSON before the clock starts; the YAML is checked equal to the L2\'s. **l2_over_l1** = L2 / L1: what the abstractions cost over hand-built L1.',
     '- **floor**: the same manifests as plain JS objects through cdk8s\' `Yaml.stringify` (what `synthYaml` calls: the `yaml` package with `lineWidth: 0`, YAML 1.1); the YAML is checked equal to the L2\'s. **over_floor** = L2 / floor: the physical limit of producing those bytes.',
@@ -630,6 +668,7 @@ function writeResults(file: string, results: SizeResult[], load: LoadResult, rou
     '- **peer validate()**: `@kubernetes-models/istio` 3.0.1 (schemas only: no CEL, no cross-resource rule), `new Model(json).validate()` per Istio object of a kind it has, models made before the clock starts; **crd_over_peer** = our CRD layer over exactly those objects / the peer.',
     '- **scaling_5x** = T(5000) / T(1000), for synth and for validation: linear work gives about 5.',
     '- **require_over_plus** = cold `require` of the compiled library / cold `require(\'cdk8s-plus-33\')`, each in a fresh `node` process, median of the interleaved runs.',
+    '- **with IstioValidation.enable**: the L2 construct + synth with the validation switch on (the three layers run inside the synth, over the objects the cross-checks render once).',
     '- **peak RSS**: `process.resourceUsage().maxRSS` of the process that ran the size (every round of it, the warm-up and the baselines included).',
     '',
   ];
@@ -637,27 +676,50 @@ function writeResults(file: string, results: SizeResult[], load: LoadResult, rou
   fs.writeFileSync(file, md.join('\n'));
 }
 
+/**
+ * Stopgap until the projen task passes its arguments (`receiveArgs: true`): the
+ * arguments of the `projen bench ...` process this script runs under, read from
+ * /proc (Linux). Not used when the script got arguments itself.
+ */
+function projenTaskArgs(): string[] {
+  let pid = process.ppid;
+  try {
+    for (let depth = 0; depth < 4 && pid > 1; depth++) {
+      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(a => a !== '');
+      const task = argv.indexOf('bench');
+      if (task > 0 && argv.slice(0, task).some(a => /(^|\/)projen$/.test(a))) return argv.slice(task + 1);
+      pid = Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
+    }
+  } catch {
+    // no /proc: the environment variables still work
+  }
+  return [];
+}
+
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  const options = parseOptions(args.length > 0 ? args : projenTaskArgs());
   if (options.child !== undefined) {
-    const result = await measureSize(options.child, options.rounds);
+    const result = await measureSize(options.child, options.rounds, options.endToEnd, options.budgetS !== undefined ? options.budgetS * 1000 : undefined);
     process.stdout.write(`\n${CHILD_MARK}${JSON.stringify(result)}\n`);
     return;
   }
 
-  const results = options.sizes.map(n => runChild(n, options.rounds));
+  // quick: up to 3 rounds, within a budget per size that keeps the run under a minute
+  const budget = (n: number) => (options.quick ? (n >= 1000 ? 24 : 6) : undefined);
+  const results = options.sizes.map(n => runChild(n, options.rounds, options.endToEnd, budget(n)));
   const load = baseline('load time', () => measureLoad(LOAD_RUNS));
   const requireRatio = median(load.istioMs) / median(load.plusMs);
 
   console.log(`cdk8s-istio bench: ${machine()}`);
-  console.log(`median of ${options.rounds} round(s) per size, each size in a fresh process`);
+  console.log(`median of ${results.map(r => `${r.rounds.length} round(s) at N = ${r.n}`).join(', ')}, each size in a fresh process`);
   console.log('');
   for (const line of table(results)) console.log(line);
   console.log('');
   for (const line of notes(results, load)) console.log(line);
 
   if (options.out) {
-    writeResults(options.out, results, load, options.rounds);
+    writeResults(options.out, results, load);
     console.log(`wrote ${path.relative(process.cwd(), options.out)}`);
   }
 
