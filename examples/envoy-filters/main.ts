@@ -5,7 +5,9 @@
 // https://istio.io/latest/docs/reference/config/networking/envoy-filter/
 // https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/#local-rate-limit
 import { App, Chart, Duration } from 'cdk8s';
-import { EnvoyFilter, IstioValidation, WorkloadSelector } from 'cdk8s-istio';
+import {
+  EnvoyFilter, EnvoyPatchApplyTo, EnvoyPatchContext, EnvoyPatchOperation, IstioValidation, WorkloadSelector,
+} from 'cdk8s-istio';
 
 const app = new App();
 IstioValidation.enable(app, { strict: true });
@@ -35,6 +37,25 @@ EnvoyFilter.inboundLocalRateLimit(bookinfo, 'productpage-ratelimit', {
   maxTokens: 4,
   tokensPerFill: 4,
   fillInterval: Duration.minutes(1),
+});
+
+// a raw patch: the HTTP connection manager's idle timeout on reviews' inbound listener
+const filter = new EnvoyFilter(bookinfo, 'hcm-idle-timeout', {
+  priority: 10,
+  workloadSelector: WorkloadSelector.fromLabels({ app: 'reviews' }),
+});
+filter.addPatch({
+  applyTo: EnvoyPatchApplyTo.NETWORK_FILTER,
+  context: EnvoyPatchContext.SIDECAR_INBOUND,
+  match: { listener: { filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager' } } } },
+  operation: EnvoyPatchOperation.MERGE,
+  value: {
+    name: 'envoy.filters.network.http_connection_manager',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+      'common_http_protocol_options': { idle_timeout: '30s' },
+    },
+  },
 });
 
 app.synth();
