@@ -1,11 +1,15 @@
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-32';
 import { Protocol } from '../src/core/protocol';
+import { WorkloadSelector } from '../src/core/workload-selector';
+import { EnvoyFilter } from '../src/networking/envoy-filter';
 import { RouteDestination } from '../src/networking/vs-destination';
 import { CanaryRelease } from '../src/patterns/canary-release';
 import { CanaryWorkload } from '../src/patterns/canary-workload';
 import { EgressGateway } from '../src/patterns/egress-gateway';
 import { EgressTraffic } from '../src/patterns/egress-traffic';
+import { ExternalPort, ExternalService } from '../src/patterns/external-service';
+import { IngressGateway, IngressTls } from '../src/patterns/ingress-gateway';
 import { JwtIssuer } from '../src/patterns/jwt-issuer';
 import { JwtProtectedIngress } from '../src/patterns/jwt-protected-ingress';
 import { MeshWorkload } from '../src/patterns/mesh-workload';
@@ -55,6 +59,20 @@ const PATTERNS: Array<[string, (chart: Chart) => void]> = [
     new VmWorkload(chart, 'billing', {
       hosts: ['billing.vm.example.com'], ports: [{ number: 8080, protocol: Protocol.HTTP }], serviceAccount: 'billing', vms: { 'vm-1': { address: '10.0.0.11' } },
     });
+  }],
+  ['IngressGateway', chart => {
+    new IngressGateway(chart, 'ingress', {
+      hosts: [{ host: 'httpbin.example.com', tls: IngressTls.simple('httpbin-credential') }],
+      routes: [{ host: 'httpbin.example.com', destination: RouteDestination.to('httpbin', { port: 8000 }) }],
+    });
+  }],
+  ['ExternalService', chart => {
+    new ExternalService(chart, 'api', { host: 'api.example.com', ports: [ExternalPort.https()] });
+  }],
+  ['EnvoyFilter presets', chart => {
+    EnvoyFilter.gatewayTcpKeepalive(chart, 'keepalive');
+    EnvoyFilter.inboundLua(chart, 'lua', { selector: WorkloadSelector.fromLabels({ app: 'reviews' }), code: 'function envoy_on_request(h) end' });
+    EnvoyFilter.inboundLocalRateLimit(chart, 'rate-limit', { selector: WorkloadSelector.fromLabels({ app: 'reviews' }), maxTokens: 10, fillInterval: Duration.seconds(1) });
   }],
 ];
 
