@@ -12,6 +12,8 @@ const GUIDES: Array<[string, string]> = [
   ['docs/ingress-gateway.md', 'examples/ingress-gateway'],
   ['docs/external-service.md', 'examples/external-services'],
   ['docs/envoy-filter.md', 'examples/envoy-filters'],
+  ['docs/mesh-workload.md', 'examples/mesh-workload'],
+  ['docs/vm-workload.md', 'examples/vm-workload'],
 ];
 
 function snippets(markdown: string, lang: string): string[] {
