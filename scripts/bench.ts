@@ -605,6 +605,15 @@ function scaling(small: SizeResult, big: SizeResult): { synth: number; validate:
   return { synth, validate, worst: Math.max(synth, validate) };
 }
 
+/** The commit measured, and whether src/ or imports/ had uncommitted changes. */
+function revision(): string {
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+  const head = git('rev-parse', '--short', 'HEAD');
+  if (head.status !== 0) return 'not a git checkout';
+  const dirty = git('status', '--porcelain', '--', 'src', 'imports', 'scripts').stdout.trim();
+  return `commit ${head.stdout.trim()}${dirty ? ', with uncommitted changes to src/, imports/ or scripts/' : ''}`;
+}
+
 function machine(): string {
   const cpus = os.cpus();
   return `${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, Node ${process.version}, ${os.type()} ${os.release()}`;
@@ -635,13 +644,17 @@ function writeResults(file: string, results: SizeResult[], load: LoadResult): vo
     ratioLines.push(`| N = 5000: synth + validation | ${total.toFixed(1)} s | < ${TARGETS.seconds_5000} s | ${total < TARGETS.seconds_5000 ? 'met' : 'NOT met'} |`);
     ratioLines.push(`| N = 5000: peak RSS | ${r5000.peakMb.toFixed(0)} MiB | < 2 GiB | ${r5000.peakMb < TARGETS.peak_mb_5000 ? 'met' : 'NOT met'} |`);
   }
+  const partial = r1000 && r5000 ? [] : [
+    `**Partial run** (sizes ${results.map(r => r.n).join(', ')}): scaling_5x and the N = 5000 targets need N = 1000 and N = 5000; \`npm run bench\` without options measures them.`,
+    '',
+  ];
   const big = { ...s[s.length - 1], ...results[results.length - 1] };
   const md = [
     '# Benchmark results',
     '',
     `Written by \`npm run bench\` (scripts/bench.ts) on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
     '',
-    `Machine: ${machine()}.`,
+    `Machine: ${machine()}. Code: ${revision()}.`,
     '',
     `Median of ${results.map(r => `${r.rounds.length} rounds at N = ${r.n}`).join(', ')} (min–max in parentheses), each size in a fresh Node process after a warm-up at N = ${WARMUP_N}.`,
     '',
@@ -649,6 +662,7 @@ function writeResults(file: string, results: SizeResult[], load: LoadResult): vo
     '',
     `## Targets (issue 13), at N = ${big.n} unless said`,
     '',
+    ...partial,
     '| ratio | value | target | |',
     '|---|---:|---:|---|',
     `| l2_over_l1 | ${big.l2_over_l1.toFixed(2)} | ≤ ${TARGETS.l2_over_l1} | ${big.l2_over_l1 <= TARGETS.l2_over_l1 ? 'met' : 'NOT met'} |`,
@@ -711,7 +725,7 @@ async function main(): Promise<void> {
   const load = baseline('load time', () => measureLoad(LOAD_RUNS));
   const requireRatio = median(load.istioMs) / median(load.plusMs);
 
-  console.log(`cdk8s-istio bench: ${machine()}`);
+  console.log(`cdk8s-istio bench: ${machine()}; ${revision()}`);
   console.log(`median of ${results.map(r => `${r.rounds.length} round(s) at N = ${r.n}`).join(', ')}, each size in a fresh process`);
   console.log('');
   for (const line of table(results)) console.log(line);
