@@ -34,7 +34,7 @@ export * from './networking/traffic-load-balancer';
 export * from './networking/traffic-connection-pool';
 export * from './networking/traffic-tls';
 export * from './networking/envoy-filter';
-export { WorkloadEntry, WorkloadEntryProps, WorkloadEntryOptions } from './networking/workload-entry';
+export * from './networking/workload-entry';
 export * from './networking/workload-group';
 
 // resource-level L2s: security

@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { checkWorkloadEntryOptions, renderEntry, WorkloadEntryOptions } from './workload-entry';
+import { WorkloadEntryOptions } from './workload-entry';
+import { checkWorkloadEntryOptions, renderEntry } from './workload-entry-fields';
 import * as l1 from '../../imports/networking.istio.io';
 import { throwPropError } from '../core/errors';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
