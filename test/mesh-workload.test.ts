@@ -239,6 +239,13 @@ describe('MeshWorkload: checks made at once', () => {
       .toThrow(/invalid excludeInboundPorts\[0\] 70000: a port is an integer from 1 to 65535/);
   });
 
+  test('throws when plaintextToExcludedPorts is given without excluded ports', () => {
+    const chart = chartIn();
+    const { deployment } = web(chart);
+    expect(() => new MeshWorkload(chart, 'mesh', { workload: deployment, plaintextToExcludedPorts: true }))
+      .toThrow("MeshWorkload 'test/mesh': invalid plaintextToExcludedPorts true: no inbound port is excluded from capture: give excludeInboundPorts (or includeInboundPorts), or leave the prop out");
+  });
+
   test('throws when an outbound IP range is not a CIDR block, or is everything', () => {
     const chart = chartIn();
     const { deployment } = web(chart);

@@ -334,6 +334,9 @@ export class MeshWorkload extends Construct {
       throwPropError(this, 'excludeInboundPorts', props.excludeInboundPorts,
         'with an includeInboundPorts list only the listed ports are captured, and excludeInboundPorts applies only when every port is: leave the ports out of includeInboundPorts instead');
     }
+    if (this.plaintextToExcludedPorts && !include && !exclude) {
+      throwPropError(this, 'plaintextToExcludedPorts', true, 'no inbound port is excluded from capture: give excludeInboundPorts (or includeInboundPorts), or leave the prop out');
+    }
     if (include) this.annotations[INCLUDE_INBOUND] = include.join(',');
     if (exclude) this.annotations[EXCLUDE_INBOUND] = exclude.join(',');
     if (excludeOutbound) this.annotations['traffic.sidecar.istio.io/excludeOutboundPorts'] = excludeOutbound.join(',');
