@@ -234,7 +234,8 @@ describe('EnvoyFilter with raw patches', () => {
   });
 
   test('throws when a filter match cannot apply', () => {
-    expect(raw({ applyTo: EnvoyPatchApplyTo.LISTENER, operation: EnvoyPatchOperation.ADD, value: { a: 1 }, match: { listener: { filterChain: { filter: { name: HCM } } } } })).toThrow(
+    const listenerWithFilter = { listener: { filterChain: { filter: { name: HCM } } } };
+    expect(raw({ applyTo: EnvoyPatchApplyTo.LISTENER, operation: EnvoyPatchOperation.ADD, value: { a: 1 }, match: listenerWithFilter })).toThrow(
       `${AT}: invalid patches[0].match.listener.filterChain.filter {"name":"${HCM}"}: a filter match has no effect with applyTo LISTENER`);
     expect(raw({ applyTo: EnvoyPatchApplyTo.NETWORK_FILTER, operation: EnvoyPatchOperation.INSERT_FIRST, value: { a: 1 }, match: { listener: { filterChain: { filter: { name: HCM, subFilter: { name: 'envoy.filters.http.router' } } } } } })).toThrow(
       `${AT}: invalid patches[0].match.listener.filterChain.filter.subFilter {"name":"envoy.filters.http.router"}: a subFilter match works with applyTo HTTP_FILTER only, not NETWORK_FILTER`);
@@ -251,6 +252,16 @@ describe('EnvoyFilter with raw patches', () => {
     const c = chart();
     new EnvoyFilter(c, 'ef');
     expect(() => Testing.synth(c)).toThrow(`${AT}: an EnvoyFilter needs at least one patch: call addPatch() or pass patches`);
+  });
+
+  test('fails validation when the selector has no labels, or bad ones', () => {
+    const c = chart();
+    EnvoyFilter.inboundLua(c, 'ef', { selector: WorkloadSelector.fromLabels({}), code: LUA });
+    expect(() => Testing.synth(c)).toThrow(
+      `${AT}: invalid workloadSelector {}: it has no labels (it would select every proxy: leave workloadSelector out for that) (from labels)`);
+    const d = chart();
+    EnvoyFilter.inboundLua(d, 'ef', { selector: WorkloadSelector.fromLabels({ app: 'bad value!' }), code: LUA });
+    expect(() => Testing.synth(d)).toThrow(`${AT}: invalid workloadSelector {"app":"bad value!"}: label value "bad value!" of "app" is not a valid label value`);
   });
 
   test('throws when a workload preset gets no selector', () => {

@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart, Duration, Testing } from 'cdk8s';
 import { findObject, objectsOf, synthValid } from './util';
+import { Protocol } from '../src/core/protocol';
 import { StringMatch } from '../src/core/string-match';
 import { Gateway, TlsProtocolVersion } from '../src/networking/gateway';
 import { HttpMethod } from '../src/networking/http-policies';
@@ -8,7 +9,6 @@ import { RouteDestination } from '../src/networking/vs-destination';
 import { IngressGateway, IngressGatewayProps, IngressTls } from '../src/patterns/ingress-gateway';
 import { IstioValidation } from '../src/validation/app';
 import { FindingLevel } from '../src/validation/findings';
-import { Protocol } from '../src/core/protocol';
 
 const AT = "IngressGateway 'test/ingress'";
 const HTTPBIN = RouteDestination.to('httpbin', { port: 8000 });

@@ -2,7 +2,7 @@ import { Duration, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as l1 from '../../imports/networking.istio.io';
 import { addSynthValidation } from '../core/cross-check';
-import { constructMessage, throwPropError } from '../core/errors';
+import { constructMessage, propMessage, throwPropError } from '../core/errors';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
 import { labelsProblem } from '../core/names';
 import { checkPortNumber } from '../core/protocol';
@@ -332,14 +332,17 @@ const INT32_MAX = 2147483647;
 /** The applyTo values a REPLACE patch works on (as Istio's webhook says). */
 const REPLACEABLE = new Set<string>([EnvoyPatchApplyTo.HTTP_FILTER, EnvoyPatchApplyTo.NETWORK_FILTER]);
 /** The ordered lists INSERT_* operations apply to. */
-const ORDERED = new Set<string>([EnvoyPatchApplyTo.LISTENER_FILTER, EnvoyPatchApplyTo.NETWORK_FILTER, EnvoyPatchApplyTo.HTTP_FILTER, EnvoyPatchApplyTo.HTTP_ROUTE]);
+const ORDERED = new Set<string>([
+  EnvoyPatchApplyTo.LISTENER_FILTER, EnvoyPatchApplyTo.NETWORK_FILTER, EnvoyPatchApplyTo.HTTP_FILTER, EnvoyPatchApplyTo.HTTP_ROUTE,
+]);
 /** Operations whose effect depends on what earlier patches did (IST0151). */
 const RELATIVE = new Set<string>([
   EnvoyPatchOperation.MERGE, EnvoyPatchOperation.REPLACE, EnvoyPatchOperation.REMOVE,
   EnvoyPatchOperation.INSERT_BEFORE, EnvoyPatchOperation.INSERT_AFTER,
 ]);
 const LISTENER_KINDS = new Set<string>([
-  EnvoyPatchApplyTo.LISTENER, EnvoyPatchApplyTo.FILTER_CHAIN, EnvoyPatchApplyTo.NETWORK_FILTER, EnvoyPatchApplyTo.HTTP_FILTER, EnvoyPatchApplyTo.LISTENER_FILTER,
+  EnvoyPatchApplyTo.LISTENER, EnvoyPatchApplyTo.FILTER_CHAIN, EnvoyPatchApplyTo.NETWORK_FILTER,
+  EnvoyPatchApplyTo.HTTP_FILTER, EnvoyPatchApplyTo.LISTENER_FILTER,
 ]);
 const ROUTE_KINDS = new Set<string>([EnvoyPatchApplyTo.ROUTE_CONFIGURATION, EnvoyPatchApplyTo.VIRTUAL_HOST, EnvoyPatchApplyTo.HTTP_ROUTE]);
 
@@ -443,7 +446,7 @@ export class EnvoyFilter extends IstioResource {
       name: 'envoy.filters.http.lua',
       typed_config: {
         '@type': 'type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua',
-        default_source_code: { inline_string: props.code },
+        'default_source_code': { inline_string: props.code },
       },
     }));
     return filter;
@@ -515,9 +518,7 @@ export class EnvoyFilter extends IstioResource {
       metadata: this.resourceMetadata(props),
       spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
-    addSynthValidation(this, () => this.patches.length === 0
-      ? [constructMessage(this, 'an EnvoyFilter needs at least one patch: call addPatch() or pass patches')]
-      : []);
+    addSynthValidation(this, () => this.validateComplete());
   }
 
   /** How many patches the filter has. */
@@ -634,12 +635,19 @@ export class EnvoyFilter extends IstioResource {
     if (!ok) throwPropError(this, prop, regex, 'a regular expression on the proxy version, e.g. "^1\\\\.30\\\\..*" (ProxyVersionMatch.istio130())');
   }
 
-  private renderSpec(): l1.EnvoyFilterSpec {
+  private validateComplete(): string[] {
+    const errors: string[] = [];
+    if (this.patches.length === 0) errors.push(constructMessage(this, 'an EnvoyFilter needs at least one patch: call addPatch() or pass patches'));
     const labels = this.workloadSelector?.toLabels();
     if (labels !== undefined) {
-      const problem = Object.keys(labels).length === 0 ? 'no labels (it would select every proxy: leave workloadSelector out for that)' : labelsProblem(labels);
-      if (problem) throw new Error(constructMessage(this, `invalid workloadSelector (${this.workloadSelector}): ${problem}`));
+      const problem = Object.keys(labels).length === 0 ? 'it has no labels (it would select every proxy: leave workloadSelector out for that)' : labelsProblem(labels);
+      if (problem) errors.push(propMessage(this, 'workloadSelector', labels, `${problem} (from ${this.workloadSelector})`));
     }
+    return errors;
+  }
+
+  private renderSpec(): l1.EnvoyFilterSpec {
+    const labels = this.workloadSelector?.toLabels();
     return {
       workloadSelector: labels !== undefined ? { labels } : undefined,
       priority: this.priority !== 0 ? this.priority : undefined,

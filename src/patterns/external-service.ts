@@ -96,7 +96,9 @@ export class ExternalPort {
   /** TLS originated by the sidecar, if any. */
   public readonly originateTls?: ClientTls;
 
-  private constructor(number: number, protocol: Protocol, name: string | undefined, targetPort: number | undefined, originateTls: ClientTls | undefined) {
+  private constructor(
+    number: number, protocol: Protocol, name: string | undefined, targetPort: number | undefined, originateTls: ClientTls | undefined,
+  ) {
     this.number = number;
     this.protocol = protocol;
     this.name = name;

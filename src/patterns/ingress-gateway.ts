@@ -379,7 +379,8 @@ export class IngressGateway extends Construct {
   private servers(hosts: IngressHost[], redirect: boolean, httpPort: number, minProtocolVersion: TlsProtocolVersion | undefined): GatewayServer[] {
     const groups: { tls: IngressTls; hosts: string[]; first: number }[] = [];
     hosts.forEach((h, i) => {
-      const same = groups.find(g => g.tls.mode === h.tls.mode && g.tls.credentialName === h.tls.credentialName && g.tls.caCertCredentialName === h.tls.caCertCredentialName);
+      const same = groups.find(g => g.tls.mode === h.tls.mode && g.tls.credentialName === h.tls.credentialName
+        && g.tls.caCertCredentialName === h.tls.caCertCredentialName);
       if (same) {
         same.hosts.push(h.host);
         return;
