@@ -215,6 +215,7 @@ describe('EnvoyFilter with raw patches', () => {
   test('throws when INSERT_* targets a list that is not ordered', () => {
     expect(raw({ applyTo: EnvoyPatchApplyTo.CLUSTER, operation: EnvoyPatchOperation.INSERT_FIRST, value: { name: 'c' } })).toThrow(
       `${AT}: invalid patches[0].operation "INSERT_FIRST": INSERT_FIRST orders LISTENER_FILTER, NETWORK_FILTER, HTTP_FILTER and HTTP_ROUTE entries only, not CLUSTER: use ADD`);
+    expect(raw({ applyTo: EnvoyPatchApplyTo.HTTP_ROUTE, operation: EnvoyPatchOperation.INSERT_FIRST, value: { name: 'r' } })).not.toThrow();
   });
 
   test('throws when the value is missing, or given with REMOVE', () => {
@@ -222,6 +223,7 @@ describe('EnvoyFilter with raw patches', () => {
       `${AT}: invalid patches[0].value undefined: ADD needs a value (the Envoy configuration to apply)`);
     expect(raw({ applyTo: EnvoyPatchApplyTo.HTTP_FILTER, operation: EnvoyPatchOperation.REMOVE, value: { name: 'x' } }, 1)).toThrow(
       `${AT}: invalid patches[0].value {"name":"x"}: REMOVE takes no value`);
+    expect(raw({ applyTo: EnvoyPatchApplyTo.HTTP_FILTER, operation: EnvoyPatchOperation.REMOVE }, 1)).not.toThrow();
   });
 
   test('throws when the match is about another kind of object, or gives context or proxy', () => {
@@ -231,6 +233,7 @@ describe('EnvoyFilter with raw patches', () => {
       `${AT}: invalid patches[0].match.context "GATEWAY": give it with the patch's context prop`);
     expect(raw({ applyTo: EnvoyPatchApplyTo.CLUSTER, operation: EnvoyPatchOperation.ADD, value: { name: 'c' }, match: { cluster: { service: 'a.b.svc.cluster.local' }, listener: {} } })).toThrow(
       `${AT}: invalid patches[0].match ["cluster","listener"]: a match has one of listener, routeConfiguration or cluster, not several`);
+    expect(raw({ applyTo: EnvoyPatchApplyTo.CLUSTER, operation: EnvoyPatchOperation.ADD, value: { name: 'c' }, match: { cluster: { service: 'a.b.svc.cluster.local' } } })).not.toThrow();
   });
 
   test('throws when a filter match cannot apply', () => {
@@ -246,6 +249,7 @@ describe('EnvoyFilter with raw patches', () => {
   test('throws when a proxyVersion is not a regular expression', () => {
     expect(() => new EnvoyFilter(chart(), 'ef', { proxyVersion: ProxyVersionMatch.regex('^1.(30') })).toThrow(
       `${AT}: invalid proxyVersion "^1.(30": a regular expression on the proxy version`);
+    expect(() => new EnvoyFilter(chart(), 'ef', { proxyVersion: ProxyVersionMatch.regex('^1\\.(30|31)\\..*') })).not.toThrow();
   });
 
   test('fails validation when the filter has no patch', () => {
