@@ -2,12 +2,15 @@ import { ApiObject, App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-32';
 import { Protocol } from '../src/core/protocol';
 import { WorkloadSelector } from '../src/core/workload-selector';
+import { ExtAuthzProvider } from '../src/mesh/extension-provider';
+import { MeshConfig } from '../src/mesh/mesh-config';
 import { EnvoyFilter } from '../src/networking/envoy-filter';
 import { RouteDestination } from '../src/networking/vs-destination';
 import { CanaryRelease } from '../src/patterns/canary-release';
 import { CanaryWorkload } from '../src/patterns/canary-workload';
 import { EgressGateway } from '../src/patterns/egress-gateway';
 import { EgressTraffic } from '../src/patterns/egress-traffic';
+import { ExternalAuthorization } from '../src/patterns/external-authorization';
 import { ExternalPort, ExternalService } from '../src/patterns/external-service';
 import { IngressGateway, IngressTls } from '../src/patterns/ingress-gateway';
 import { JwtIssuer } from '../src/patterns/jwt-issuer';
@@ -49,6 +52,14 @@ const PATTERNS: Array<[string, (chart: Chart) => void]> = [
   }],
   ['StrictMtlsNamespace', chart => {
     new StrictMtlsNamespace(chart, 'shop', { namespace: 'shop' });
+  }],
+  ['ExternalAuthorization', chart => {
+    new ExternalAuthorization(chart, 'authz', {
+      provider: ExtAuthzProvider.oauth2Proxy(),
+      meshConfig: new MeshConfig(chart, 'mesh-config'),
+      namespace: 'shop',
+      selector: WorkloadSelector.fromLabels({ app: 'web' }),
+    });
   }],
   ['MeshWorkload', chart => {
     const web = new kplus.Deployment(chart, 'web', { containers: [{ image: 'example/web:1.0', portNumber: 8080 }] });
