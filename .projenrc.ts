@@ -19,6 +19,14 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // ts-jest does not support TypeScript 7 yet
   // (typescript is pinned below 7 through devDeps)
 
+  // the jsii targets: bindings for Python, Java, Go and .NET. The `bindings` task
+  // generates their code (CI checks it); their registries and toolchains are not
+  // reachable from this machine, so nothing is built or published here
+  publishToPypi: { distName: 'cdk8s-istio', module: 'cdk8s_istio' },
+  publishToMaven: { javaPackage: 'io.github.cdk8s_istio', mavenGroupId: 'io.github.cdk8s-istio', mavenArtifactId: 'cdk8s-istio' },
+  publishToGo: { moduleName: 'github.com/cdk8s-istio/cdk8s-istio-go' },
+  publishToNuget: { dotNetNamespace: 'Cdk8sIstio', packageId: 'Cdk8sIstio' },
+
   // no hosted CI or release pipeline: CI is .ci/run
   github: false,
   release: false,
@@ -99,6 +107,22 @@ project.jest!.addReporter('<rootDir>/scripts/jest-summary-reporter.js' as any);
 // test files are type-checked (ts-jest itself only transpiles, which keeps the suite fast)
 const testTask = project.tasks.tryFind('test')!;
 testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+
+// `package` makes the npm tarball only, with or without CI set: building the other
+// languages' packages needs their toolchains and registries
+const packageTask = project.tasks.tryFind('package')!;
+packageTask.reset();
+packageTask.spawn(project.tasks.tryFind('package:js')!);
+
+// the four bindings' code, generated from the compiled .jsii (after `compile`); fails if any target fails
+project.addTask('bindings', {
+  description: 'Generate the Python, Java, Go and .NET bindings (code only) into dist/bindings',
+  steps: [
+    { exec: 'rm -rf dist/bindings' },
+    { exec: 'jsii-pacmak --code-only --target python --target java --target go --target dotnet --outdir dist/bindings' },
+    { exec: 'test -f dist/bindings/python/src/cdk8s_istio/__init__.py && test -f dist/bindings/java/pom.xml && test -f dist/bindings/go/cdk8sistio/go.mod && ls dist/bindings/dotnet/Cdk8sIstio/*.csproj >/dev/null' },
+  ],
+});
 
 const examples = project.addTask('examples', {
   description: 'Synthesize every app under examples/ into examples/<name>/dist',
