@@ -93,13 +93,13 @@ interface Options {
 
 function parseOptions(argv: string[]): Options {
   const flag = (name: string) => argv.includes(`--${name}`);
-  const value = (name: string, env: string): string | undefined => {
+  const value = (name: string, env?: string): string | undefined => {
     const i = argv.indexOf(`--${name}`);
     if (i >= 0) {
       if (i + 1 >= argv.length) throw new BenchError(`--${name} needs a value`);
       return argv[i + 1];
     }
-    return process.env[env] || undefined;
+    return env ? process.env[env] || undefined : undefined;
   };
   const known = new Set(['--quick', '--sizes', '--rounds', '--out', '--child', '--end-to-end', '--budget']);
   argv.forEach((a, i) => {
@@ -114,7 +114,8 @@ function parseOptions(argv: string[]): Options {
   };
   const sizesArg = value('sizes', 'BENCH_SIZES');
   const roundsArg = value('rounds', 'BENCH_ROUNDS');
-  const childArg = value('child', 'BENCH_CHILD_UNUSED');
+  const childArg = value('child');
+  const budgetArg = value('budget');
   return {
     quick,
     sizes: sizesArg ? sizesArg.split(',').map(s => positiveInt(s.trim(), '--sizes')) : (quick ? [200, 1000] : [100, 1000, 5000]),
@@ -122,7 +123,7 @@ function parseOptions(argv: string[]): Options {
     out: value('out', 'BENCH_OUT') ?? (quick || sizesArg ? undefined : path.join(ROOT, 'bench', 'RESULTS.md')),
     child: childArg ? positiveInt(childArg, '--child') : undefined,
     endToEnd: childArg ? flag('end-to-end') : !quick,
-    budgetS: value('budget', 'BENCH_BUDGET_UNUSED') !== undefined ? positiveInt(value('budget', 'BENCH_BUDGET_UNUSED')!, '--budget') : undefined,
+    budgetS: budgetArg !== undefined ? positiveInt(budgetArg, '--budget') : undefined,
   };
 }
 
