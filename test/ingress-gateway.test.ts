@@ -113,6 +113,15 @@ describe('IngressGateway', () => {
     ]);
   });
 
+  test('hosts whose ids would collide get distinct VirtualServices', () => {
+    const c = chart();
+    make({
+      hosts: [{ host: 'a-b.example.com', tls: IngressTls.simple('c') }, { host: 'a.b-example.com', tls: IngressTls.simple('c') }],
+      routes: [{ host: 'a-b.example.com', destination: HTTPBIN }, { host: 'a.b-example.com', destination: HTTPBIN }],
+    }, c);
+    expect(objectsOf(synthValid(c), 'VirtualService').map(v => v.metadata.name)).toEqual(['test-ingress-a-b-example-com', 'test-ingress-a-b-example-com-2']);
+  });
+
   test('without the redirect there is no HTTP server', () => {
     const c = chart();
     make({ httpsRedirect: false }, c);

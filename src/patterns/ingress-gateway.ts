@@ -276,7 +276,7 @@ export class IngressGateway extends Construct {
     for (const h of hosts) {
       this.entries.push({
         ...h,
-        virtualService: new VirtualService(this, hostId(h.host), { metadata, hosts: [h.host], gateways: [this.gateway] }),
+        virtualService: new VirtualService(this, this.freeId(hostId(h.host)), { metadata, hosts: [h.host], gateways: [this.gateway] }),
         routes: 0,
       });
     }
@@ -343,6 +343,13 @@ export class IngressGateway extends Construct {
     });
     entry.routes++;
     return rule;
+  }
+
+  /** `base`, or `base-2`, `base-3`... when a child has it (`a-b.example.com` and `a.b-example.com`). */
+  private freeId(base: string): string {
+    let id = base;
+    for (let k = 2; this.node.tryFindChild(id); k++) id = `${base}-${k}`;
+    return id;
   }
 
   private entry(prop: string, host: string): HostEntry {
