@@ -54,7 +54,10 @@ describe('JwtProtectedIngress with JwtIssuer.oauth2Proxy', () => {
     const chart = shopChart();
     const ingress = new JwtProtectedIngress(chart, 'web', props());
     const out = synthValid(chart, { strict: true });
-    expect(findingsOf(out, { openWorld: true })).toEqual([]);
+    // the mesh config, with the oauth2-proxy provider, lives outside the chart: CDK8S-ISTIO-A030 says so at Info level
+    const found = findingsOf(out, { openWorld: true });
+    expect(found.filter(f => f.code === 'CDK8S-ISTIO-A030').map(f => f.level)).toEqual(['Info']);
+    expect(found.filter(f => f.code !== 'CDK8S-ISTIO-A030')).toEqual([]);
 
     const custom = findObject(out, 'AuthorizationPolicy', 'test-web-externalauthorization');
     expect(custom.metadata.namespace).toBe('istio-system');
