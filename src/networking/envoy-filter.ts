@@ -161,7 +161,10 @@ export interface EnvoyConfigPatch {
   readonly value?: { [key: string]: any };
 }
 
-/** Props of an EnvoyFilter. */
+/**
+ * Props of an EnvoyFilter.
+ * @see https://istio.io/latest/docs/reference/config/networking/envoy-filter/
+ */
 export interface EnvoyFilterProps extends IstioResourceProps {
   /**
    * The proxies the patches apply to, by their pod labels (in the EnvoyFilter's
@@ -213,7 +216,10 @@ export interface EnvoyFilterPresetOptions extends IstioResourceProps {
   readonly priority?: number;
 }
 
-/** Props of `EnvoyFilter.gatewayTcpKeepalive()`. */
+/**
+ * Props of `EnvoyFilter.gatewayTcpKeepalive()`.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/core/v3/socket_option.proto
+ */
 export interface GatewayTcpKeepaliveProps extends EnvoyFilterPresetOptions {
   /**
    * The labels of the gateway pods.
@@ -254,7 +260,10 @@ export interface GatewayTcpKeepaliveProps extends EnvoyFilterPresetOptions {
   readonly probes?: number;
 }
 
-/** Props of `EnvoyFilter.inboundLua()`. */
+/**
+ * Props of `EnvoyFilter.inboundLua()`.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/lua_filter
+ */
 export interface InboundLuaProps extends EnvoyFilterPresetOptions {
   /**
    * The workloads whose inbound HTTP traffic runs the script, e.g.
@@ -279,7 +288,10 @@ export interface InboundLuaProps extends EnvoyFilterPresetOptions {
   readonly portNumber?: number;
 }
 
-/** Props of `EnvoyFilter.inboundLocalRateLimit()`. */
+/**
+ * Props of `EnvoyFilter.inboundLocalRateLimit()`.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/local_rate_limit_filter
+ */
 export interface InboundLocalRateLimitProps extends EnvoyFilterPresetOptions {
   /**
    * The workloads whose inbound HTTP traffic is limited, e.g.

@@ -107,7 +107,10 @@ export class ExternalPort {
   }
 }
 
-/** Props of an ExternalService. */
+/**
+ * Props of an ExternalService.
+ * @see https://istio.io/latest/docs/reference/config/networking/service-entry/
+ */
 export interface ExternalServiceProps {
   /**
    * The host the applications call: a fully qualified name (`api.stripe.com`,

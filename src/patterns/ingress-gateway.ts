@@ -70,7 +70,10 @@ export class IngressTls {
   }
 }
 
-/** A host of an IngressGateway and its TLS. */
+/**
+ * A host of an IngressGateway and its TLS.
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Server
+ */
 export interface IngressHost {
   /** The public host, fully qualified (`httpbin.example.com`) or a wildcard (`*.example.com`). */
   readonly host: string;
@@ -141,7 +144,10 @@ export interface IngressRoute {
   readonly rewrite?: HttpRewrite;
 }
 
-/** Props of an IngressGateway. */
+/**
+ * Props of an IngressGateway.
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/
+ */
 export interface IngressGatewayProps {
   /**
    * The hosts and their TLS. Fixed at construction (they make the Gateway's servers);
