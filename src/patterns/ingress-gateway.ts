@@ -238,7 +238,8 @@ const GATEWAY_CERTS = Symbol('cdk8s-istio.IngressGateway.certificates');
  * passthrough host. At validation: a host without a route; and across the app (keyed
  * index queries), another Gateway on the same gateway pods that claims one of these
  * hosts on the same port (IST0145), or serves one of these certificates (IST0138), and
- * a VirtualService bound to this Gateway with a host the Gateway does not serve (IST0132).
+ * a VirtualService bound to this Gateway (and not to the mesh) with a host the Gateway
+ * does not serve (IST0132).
  *
  * @example
  * const ingress = new IngressGateway(chart, 'ingress', {
@@ -459,7 +460,8 @@ export class IngressGateway extends Construct {
     const ownServices = new Set(this.entries.map(e => e.virtualService.apiObject));
     const served: string[] = servers.flatMap(s => (s?.hosts ?? []).map(stripNamespace));
     for (const vs of index.boundTo(this.gateway.name, this.gateway.namespace)) {
-      if (ownServices.has(vs.apiObject)) continue;
+      // bound to the mesh too, a host the gateway does not serve is the mesh's (the analyzer's IST0132 still tells)
+      if (ownServices.has(vs.apiObject) || (vs.json?.spec?.gateways ?? []).includes(VirtualService.MESH)) continue;
       const vsHosts: string[] = Array.isArray(vs.json?.spec?.hosts) ? vs.json.spec.hosts : [];
       for (const host of vsHosts) {
         if (served.some(s => hostsIntersect(s, host))) continue;
