@@ -27,6 +27,20 @@
  * the whole app again for every chart it renders; so do the constructs' own validations
  * registered with {@link addSynthValidation} instead of `node.addValidation`.
  *
+ * Results (lists and `json` renders) are shared by every check, and during a synth the
+ * renders are the very objects cdk8s writes out (one `toJson()` per object per synth):
+ * read them, never modify them.
+ *
+ * Who asks what: `routesTo` (CanaryRelease: an ingress route past the split, IST0140),
+ * `boundTo` (Gateway: every server host served; IngressGateway), `inNamespace` /
+ * `inNamespaces` (StrictMtlsNamespace: PeerAuthentications and DENY policies;
+ * JwtProtectedIngress: the gateway Services; ExternalService, ProxyConfig), `find`
+ * (the VirtualService app check: delegates; IngressGateway), `memo` families (Sidecar:
+ * scopes; StrictMtlsNamespace: root namespaces, ingress gateways; IngressGateway: servers
+ * by port and certificate). App-wide: the DestinationRule shared-host check, the
+ * VirtualService subset/delegate check, `IstioValidation.enable`; the unique-name check
+ * of `IstioResource` is a root validation run once per synth.
+ *
  * Internal: nothing here is part of the public (jsii) API.
  */
 import { ApiObject, App } from 'cdk8s';
