@@ -721,7 +721,7 @@ async function main(): Promise<void> {
   }
 
   // quick: up to 3 rounds, within a budget per size that keeps the run under a minute
-  const budget = (n: number) => (options.quick ? (n >= 1000 ? 24 : 6) : undefined);
+  const budget = (n: number) => (options.quick ? (n >= 1000 ? 18 : 4) : undefined);
   const results = options.sizes.map(n => runChild(n, options.rounds, options.endToEnd, budget(n)));
   const load = baseline('load time', () => measureLoad(LOAD_RUNS));
   const requireRatio = median(load.istioMs) / median(load.plusMs);
