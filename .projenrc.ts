@@ -129,8 +129,9 @@ const examples = project.addTask('examples', {
   exec: 'bash scripts/examples.sh',
 });
 project.addTask('bench', {
-  description: 'Benchmark: L1 synth vs. the validation layers for a synthetic app',
+  description: 'Benchmark the patterns (synth, validation, RSS, load time) against L1, floor and peer baselines of the same run (--quick: N=1000 only)',
   exec: 'ts-node --transpile-only --project test/tsconfig.json scripts/bench.ts',
+  receiveArgs: true,
 });
 project.package.setScript('examples', `npx projen ${examples.name}`);
 project.package.setScript('bench', 'npx projen bench');

@@ -36,10 +36,8 @@
  *                                      time budget (under a minute in all); ends with one summary line
  *   npm run bench -- --sizes 100,500 --rounds 2 [--out file.md]
  *
- * `npx projen bench` does not hand its arguments to the script unless the task step
- * has `receiveArgs: true`; until then the script reads them from the `projen bench`
- * process it runs under (/proc, Linux), and the environment says the same anywhere:
- * BENCH_QUICK=1, BENCH_SIZES=100,500, BENCH_ROUNDS=2, BENCH_OUT=file.md.
+ * The projen task passes its arguments on (`receiveArgs`); the environment says the
+ * same: BENCH_QUICK=1, BENCH_SIZES=100,500, BENCH_ROUNDS=2, BENCH_OUT=file.md.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -691,29 +689,8 @@ function writeResults(file: string, results: SizeResult[], load: LoadResult): vo
   fs.writeFileSync(file, md.join('\n'));
 }
 
-/**
- * Stopgap until the projen task passes its arguments (`receiveArgs: true`): the
- * arguments of the `projen bench ...` process this script runs under, read from
- * /proc (Linux). Not used when the script got arguments itself.
- */
-function projenTaskArgs(): string[] {
-  let pid = process.ppid;
-  try {
-    for (let depth = 0; depth < 4 && pid > 1; depth++) {
-      const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(a => a !== '');
-      const task = argv.indexOf('bench');
-      if (task > 0 && argv.slice(0, task).some(a => /(^|\/)projen$/.test(a))) return argv.slice(task + 1);
-      pid = Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]);
-    }
-  } catch {
-    // no /proc: the environment variables still work
-  }
-  return [];
-}
-
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const options = parseOptions(args.length > 0 ? args : projenTaskArgs());
+  const options = parseOptions(process.argv.slice(2));
   if (options.child !== undefined) {
     const result = await measureSize(options.child, options.rounds, options.endToEnd, options.budgetS !== undefined ? options.budgetS * 1000 : undefined);
     process.stdout.write(`\n${CHILD_MARK}${JSON.stringify(result)}\n`);
