@@ -9,7 +9,7 @@
  *
  * Internal module: not part of the public API.
  */
-import { parse as parseYaml } from 'yaml';
+import type * as Yaml from 'yaml';
 import { Finding, FindingLayer, FindingLevel, ManifestSource } from '../findings';
 import { Rule, RULES } from './rules';
 import { arr, CLUSTER_DOMAIN, NameIndex, num, obj, parseServiceFqdn, push, selectorMatches, selectorString, str, strList, strMap, toFqdn } from './util';
@@ -568,7 +568,9 @@ export class Context {
     const text = cm?.source ? str(obj(cm.object.data).mesh) : undefined;
     if (!text) return {};
     try {
-      return parseYaml(text);
+      // loaded here, not with the library: YAML parsing is rare at synth, and loading takes ~20-50 ms
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return (require('yaml') as typeof Yaml).parse(text);
     } catch {
       return {};
     }
