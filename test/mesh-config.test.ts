@@ -240,6 +240,7 @@ describe('MeshConfig: checks', () => {
   test('throws when statusOnError is not an HTTP status', () => {
     expect(() => new MeshConfig(chart(), 'm', { extensionProviders: [ExtAuthzProvider.grpc('g', { service: 'a.b.svc.cluster.local', port: 9000, statusOnError: 99 })] }))
       .toThrow('invalid extensionProviders[0].envoyExtAuthzGrpc.statusOnError 99: an HTTP status code from 200 to 599');
+    expect(() => new MeshConfig(chart(), 'm', { extensionProviders: [ExtAuthzProvider.grpc('g', { service: 'a.b.svc.cluster.local', port: 9000, statusOnError: 503 })] })).not.toThrow();
   });
 
   test('throws when a provider known by name only is registered', () => {
