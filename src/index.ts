@@ -36,6 +36,7 @@ export * from './networking/traffic-tls';
 export * from './networking/envoy-filter';
 export * from './networking/workload-entry';
 export * from './networking/workload-group';
+export * from './networking/waypoint';
 
 // resource-level L2s: security
 export * from './security/peer-authentication';
@@ -63,6 +64,7 @@ export * from './patterns/ingress-gateway';
 export * from './patterns/external-service';
 export * from './patterns/mesh-workload';
 export * from './patterns/vm-workload';
+export * from './patterns/ambient-namespace';
 
 // validation
 export * from './validation/findings';

@@ -4,6 +4,7 @@ import { ipBlockProblem, matchStringProblem, PolicyAttachment, serviceAccountPro
 import { conditionKeyProblem, conditionValueProblem, methodProblem, pathProblem } from './authz-match';
 import { AuthorizationCondition, AuthorizationOperation, AuthorizationRule, AuthorizationSource } from './authz-rule';
 import * as l1 from '../../imports/security.istio.io';
+import { isL7Action, l7Attributes } from '../core/ambient-policy';
 import { addSynthValidation } from '../core/cross-check';
 import { constructMessage, throwPropError } from '../core/errors';
 import { IstioResource, IstioResourceProps } from '../core/istio-resource';
@@ -42,6 +43,20 @@ export interface AuthorizationPolicyScopeProps extends IstioResourceProps {
    * @default - the workloads picked by `selector`
    */
   readonly targetRefs?: PolicyTargetRef[];
+
+  /**
+   * The workloads run in ambient mode: a policy with a `selector` (or with neither
+   * `selector` nor `targetRefs`) is then enforced by ztunnel, which only knows L4
+   * attributes (identities, namespaces, IP blocks, ports) and fails safe on others (an
+   * ALLOW rule with methods, paths, hosts, request principals or `request.*` conditions is
+   * dropped, a DENY denies more). With `ambient`, such a policy is refused at synth, as is
+   * CUSTOM or AUDIT without `targetRefs`: attach L7 policies to the waypoint's Service,
+   * ServiceEntry or Gateway with `targetRefs`.
+   *
+   * @see https://istio.io/latest/docs/ambient/usage/l4-policy/
+   * @default false (sidecar mode: the sidecar enforces every attribute)
+   */
+  readonly ambient?: boolean;
 }
 
 /** Props of an AuthorizationPolicy. */
@@ -140,6 +155,8 @@ export class AuthorizationPolicy extends IstioResource {
   public readonly provider?: string;
   /** The workload selector, if any. */
   public readonly selector?: WorkloadSelector;
+  /** True when the workloads run in ambient mode (see `ambient`). */
+  public readonly ambient: boolean;
 
   private readonly attachment: PolicyAttachment;
   private readonly rules: AuthorizationRule[] = [];
@@ -149,6 +166,7 @@ export class AuthorizationPolicy extends IstioResource {
     this.action = props.action ?? AuthorizationAction.ALLOW;
     this.provider = props.provider;
     this.selector = props.selector;
+    this.ambient = props.ambient ?? false;
     if (this.provider !== undefined && this.action !== AuthorizationAction.CUSTOM) {
       throwPropError(this, 'provider', this.provider, `a provider is only allowed with action CUSTOM, not ${this.action}`);
     }
@@ -161,7 +179,7 @@ export class AuthorizationPolicy extends IstioResource {
       metadata: this.resourceMetadata(props),
       spec: Lazy.any({ produce: () => this.renderSpec() }),
     });
-    addSynthValidation(this, () => this.validateRules());
+    addSynthValidation(this, () => [...this.validateRules(), ...this.validateAmbient()]);
   }
 
   /** The number of rules. */
@@ -212,6 +230,26 @@ export class AuthorizationPolicy extends IstioResource {
   }
 
   /**
+   * Lets the traffic that went through a waypoint in (ambient mode): adds a rule allowing
+   * the waypoint's identity. Once a Service is enrolled in a waypoint, the destination's
+   * ztunnel sees the waypoint's identity instead of the client's, so an L4 ALLOW policy
+   * (a `selector` policy) on its workloads must allow it, or every request through the
+   * waypoint is denied. Pair it with an L7 policy on the waypoint (`targetRefs`) that
+   * checks the clients.
+   *
+   * @param waypoint the waypoint's identity (`waypoint.principal`)
+   */
+  public allowWaypoint(waypoint: Principal): void {
+    if (this.action !== AuthorizationAction.ALLOW) {
+      throwPropError(this, 'allowWaypoint()', waypoint.toString(), `only an ALLOW policy lets a waypoint in; this one is ${this.action}`);
+    }
+    if (this.attachment.refs.length > 0) {
+      throwPropError(this, 'allowWaypoint()', waypoint.toString(), 'the policy has targetRefs: the waypoint itself enforces it, and sees the clients\' identities; allow the waypoint in the L4 (selector) policy of the workloads instead');
+    }
+    this.addRule({ from: [{ principals: [waypoint] }] });
+  }
+
+  /**
    * Applies the policy to one more target (excludes `selector`).
    * @param targetRef the gateway or service
    */
@@ -242,6 +280,19 @@ export class AuthorizationPolicy extends IstioResource {
     if (!needsRules || this.rules.length > 0) return [];
     return [constructMessage(this, `action ${this.action} without rules never triggers (Istio rejects it): `
       + 'add a rule with addRule(), or an empty rule addRule({}) to match every request')];
+  }
+
+  private validateAmbient(): string[] {
+    if (!this.ambient || this.attachment.refs.length > 0) return [];
+    const where = this.selector ? `its selector (${this.selector})` : 'no selector or targetRefs (the whole namespace)';
+    const fix = 'attach it to the waypoint with targetRefs (PolicyTargetRef.service(), .serviceEntry() or the waypoint\'s targetRef), and keep the selector policy to L4 attributes';
+    if (isL7Action(this.action)) {
+      return [constructMessage(this, `action ${this.action} with ${where} is enforced by ztunnel in ambient mode, which cannot carry it out: ${fix}`)];
+    }
+    const l7 = l7Attributes(this.rules.map(rule => renderRule(rule)));
+    if (l7.length === 0) return [];
+    return [constructMessage(this, `with ${where} the policy is enforced by ztunnel in ambient mode, which cannot match L7 attributes `
+      + `(${l7.slice(0, 4).join(', ')}${l7.length > 4 ? ', ...' : ''}) and fails safe (${this.action === AuthorizationAction.ALLOW ? 'the rules are dropped: less is allowed' : 'more is denied'}): ${fix}`)];
   }
 
   private checkSource(source: AuthorizationSource, at: string): void {

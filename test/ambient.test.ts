@@ -1,0 +1,173 @@
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-32';
+import { findObject, synthValid } from './util';
+import { AuthorizationAction, AuthorizationPolicy } from '../src/security/authorization-policy';
+import { Principal } from '../src/core/principal';
+import { PolicyTargetRef } from '../src/core/target-ref';
+import { WorkloadSelector } from '../src/core/workload-selector';
+import { ServiceEntry } from '../src/networking/service-entry';
+import { Protocol } from '../src/core/protocol';
+import { Waypoint, WaypointFor } from '../src/networking/waypoint';
+import { AmbientNamespace } from '../src/patterns/ambient-namespace';
+
+function chart(namespace = 'shop'): Chart {
+  return new Chart(Testing.app(), 'test', { namespace });
+}
+
+function service(scope: Chart, name: string): ApiObject {
+  return new ApiObject(scope, name, {
+    apiVersion: 'v1', kind: 'Service', metadata: { name },
+    spec: { selector: { app: name }, ports: [{ name: 'http', port: 9080 }] },
+  });
+}
+
+describe('AmbientNamespace', () => {
+  test('creates the Namespace labelled ambient', () => {
+    const c = chart();
+    new AmbientNamespace(c, 'ns');
+    const ns = findObject(synthValid(c), 'Namespace', 'shop');
+    expect(ns.metadata.labels).toEqual({ 'istio.io/dataplane-mode': 'ambient' });
+    expect(ns.metadata.namespace).toBeUndefined();
+  });
+
+  test('enrolls the namespace in a waypoint', () => {
+    const c = chart();
+    const waypoint = new Waypoint(c, 'waypoint', { metadata: { name: 'waypoint' } });
+    new AmbientNamespace(c, 'ns', { waypoint });
+    const out = synthValid(c);
+    expect(findObject(out, 'Namespace', 'shop').metadata.labels).toEqual({ 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' });
+  });
+
+  test('labels an existing Namespace (cdk8s-plus)', () => {
+    const c = chart();
+    const ns = new kplus.Namespace(c, 'existing', { metadata: { name: 'shop' } });
+    new AmbientNamespace(c, 'ns', { namespaceObject: ns });
+    expect(findObject(synthValid(c), 'Namespace', 'shop').metadata.labels['istio.io/dataplane-mode']).toBe('ambient');
+  });
+
+  test('opts a workload out', () => {
+    const c = chart();
+    const ns = new AmbientNamespace(c, 'ns');
+    const d = new kplus.Deployment(c, 'legacy', { containers: [{ image: 'nginx', securityContext: { ensureNonRoot: false } }] });
+    ns.optOut(d);
+    const dep = findObject(Testing.synth(c), 'Deployment');
+    expect(dep.spec.template.metadata.labels['istio.io/dataplane-mode']).toBe('none');
+  });
+
+  test('throws when the namespace is istio-system or kube-system', () => {
+    expect(() => new AmbientNamespace(chart(), 'ns', { namespace: 'istio-system' })).toThrow(/AmbientNamespace 'test\/ns': invalid namespace "istio-system": ambient mode does not apply/);
+    expect(() => new AmbientNamespace(chart(), 'ns', { namespace: 'kube-system' })).toThrow(/ambient mode does not apply/);
+  });
+
+  test('throws when sidecar injection labels are given', () => {
+    expect(() => new AmbientNamespace(chart(), 'ns', { namespaceLabels: { 'istio-injection': 'enabled' } })).toThrow(/namespaceLabels\["istio-injection"\].*sidecar injection takes precedence/);
+  });
+
+  test('throws when an existing Namespace is labelled for injection', () => {
+    const c = chart();
+    const ns = new ApiObject(c, 'existing', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } });
+    expect(() => new AmbientNamespace(c, 'ns', { namespaceObject: ns })).toThrow(/labelled for sidecar injection/);
+  });
+});
+
+describe('Waypoint', () => {
+  test('renders the waypoint Gateway', () => {
+    const c = chart();
+    new Waypoint(c, 'waypoint', { metadata: { name: 'waypoint' } });
+    const gw = findObject(synthValid(c), 'Gateway', 'waypoint');
+    expect(gw).toEqual({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'waypoint', namespace: 'shop', labels: { 'istio.io/waypoint-for': 'service' } },
+      spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+    });
+  });
+
+  test('its identity and targetRef', () => {
+    const c = chart();
+    const w = new Waypoint(c, 'waypoint', { metadata: { name: 'waypoint' } });
+    expect(w.principal.value).toBe('cluster.local/ns/shop/sa/waypoint');
+    expect(w.targetRef.toString()).toBe('Gateway gateway.networking.k8s.io/waypoint');
+  });
+
+  test('enrolls a Service and a ServiceEntry', () => {
+    const c = chart();
+    const w = new Waypoint(c, 'waypoint', { metadata: { name: 'waypoint' } });
+    w.enroll(service(c, 'reviews'));
+    w.enroll(new ServiceEntry(c, 'httpbin', { hosts: ['httpbin.org'], ports: [{ number: 80, protocol: Protocol.HTTP }] }));
+    const out = synthValid(c);
+    expect(findObject(out, 'Service', 'reviews').metadata.labels).toEqual({ 'istio.io/use-waypoint': 'waypoint' });
+    expect(findObject(out, 'ServiceEntry').metadata.labels).toEqual({ 'istio.io/use-waypoint': 'waypoint' });
+  });
+
+  test('cross-namespace use needs allowOtherNamespaces, then adds use-waypoint-namespace', () => {
+    const app = Testing.app();
+    const egress = new Chart(app, 'egress', { namespace: 'istio-egress' });
+    const shop = new Chart(app, 'shop', { namespace: 'shop' });
+    const closed = new Waypoint(egress, 'closed', { metadata: { name: 'closed' } });
+    expect(() => closed.enroll(service(shop, 'api'))).toThrow(/only takes its own namespace's traffic: set allowOtherNamespaces/);
+    const open = new Waypoint(egress, 'waypoint', { metadata: { name: 'waypoint' }, allowOtherNamespaces: true });
+    const svc = service(shop, 'web');
+    open.enroll(svc);
+    expect(svc.metadata.getLabel('istio.io/use-waypoint-namespace')).toBe('istio-egress');
+    expect(findObject(synthValid(egress), 'Gateway', 'waypoint').spec.listeners[0].allowedRoutes).toEqual({ namespaces: { from: 'All' } });
+  });
+
+  test('throws when the traffic type does not take the target', () => {
+    const c = chart();
+    const w = new Waypoint(c, 'waypoint', { metadata: { name: 'waypoint' }, waypointFor: WaypointFor.WORKLOAD });
+    expect(() => w.enroll(service(c, 'reviews'))).toThrow(/a waypoint for "workload" traffic ignores a Service's traffic/);
+    const none = new Waypoint(c, 'none', { waypointFor: WaypointFor.NONE });
+    expect(() => none.enroll(service(c, 'details'))).toThrow(/takes no traffic/);
+  });
+
+  test('throws when the target is not enrollable', () => {
+    const c = chart();
+    const w = new Waypoint(c, 'waypoint', { metadata: { name: 'waypoint' } });
+    const d = new kplus.Deployment(c, 'web', { containers: [{ image: 'nginx' }] });
+    expect(() => w.enroll(d)).toThrow(/only a Namespace, Service, ServiceEntry, Pod can use a waypoint/);
+  });
+});
+
+describe('AuthorizationPolicy in ambient mode', () => {
+  test('throws at synth when a selector policy has L7 attributes', () => {
+    const c = chart();
+    new AuthorizationPolicy(c, 'viewer', {
+      ambient: true,
+      selector: WorkloadSelector.fromLabels({ app: 'productpage' }),
+      rules: [{ from: [{ principals: [Principal.serviceAccount('shop', 'curl')] }], to: [{ methods: ['GET'] }] }],
+    });
+    expect(() => Testing.synth(c)).toThrow(/enforced by ztunnel in ambient mode, which cannot match L7 attributes \(rules\[0\]\.to\[0\]\.operation\.methods\)/);
+  });
+
+  test('throws at synth for CUSTOM without targetRefs', () => {
+    const c = chart();
+    new AuthorizationPolicy(c, 'ext', { ambient: true, action: AuthorizationAction.CUSTOM, provider: 'oauth2', rules: [{}] });
+    expect(() => Testing.synth(c)).toThrow(/action CUSTOM with no selector or targetRefs/);
+  });
+
+  test('an L7 policy with targetRefs and an L4 selector policy are fine', () => {
+    const c = chart();
+    const w = new Waypoint(c, 'waypoint', { metadata: { name: 'waypoint' } });
+    new AuthorizationPolicy(c, 'l7', {
+      ambient: true,
+      targetRefs: [PolicyTargetRef.service('productpage')],
+      rules: [{ from: [{ principals: [Principal.serviceAccount('shop', 'curl')] }], to: [{ methods: ['GET'] }] }],
+    });
+    const l4 = new AuthorizationPolicy(c, 'l4', {
+      ambient: true,
+      selector: WorkloadSelector.fromLabels({ app: 'productpage' }),
+      rules: [{ from: [{ principals: [Principal.serviceAccount('shop', 'gateway')] }], to: [{ ports: [9080] }] }],
+    });
+    l4.allowWaypoint(w.principal);
+    const out = synthValid(c);
+    expect(findObject(out, 'AuthorizationPolicy', 'test-l4').spec.rules[1]).toEqual({ from: [{ source: { principals: ['cluster.local/ns/shop/sa/waypoint'] } }] });
+  });
+
+  test('allowWaypoint throws on a DENY policy or a targetRefs policy', () => {
+    const c = chart();
+    const w = new Waypoint(c, 'waypoint', { metadata: { name: 'waypoint' } });
+    expect(() => AuthorizationPolicy.denyAll(c, 'deny').allowWaypoint(w.principal)).toThrow(/only an ALLOW policy lets a waypoint in/);
+    expect(() => AuthorizationPolicy.allowNothing(c, 'l7', { targetRefs: [w.targetRef] }).allowWaypoint(w.principal)).toThrow(/the waypoint itself enforces it/);
+  });
+});
