@@ -14,6 +14,7 @@ export * from './core/principal';
 export * from './core/target-ref';
 export * from './core/references';
 export { Protocol } from './core/protocol';
+export { ApiMode, OutputMode } from './core/output-mode';
 export * from './core/string-match';
 
 // resource-level L2s: networking

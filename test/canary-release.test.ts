@@ -39,7 +39,7 @@ describe('CanaryRelease', () => {
     expect(canary.stableWeight).toBe(100);
     expect(canary.stableSubsetName).toBe('stable');
     expect(canary.canarySubsetName).toBe('canary');
-    expect(canary.virtualService.node.id).toBe('VirtualService');
+    expect(canary.virtualService?.node.id).toBe('VirtualService');
     expect(canary.destinationRule?.node.id).toBe('DestinationRule');
 
     const vs = findObject(manifests, 'VirtualService', 'bookinfo-reviews');

@@ -1,10 +1,11 @@
-import { Duration, Names } from 'cdk8s';
+import { ApiObject, Chart, Duration, Names } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ingressBypasses } from './canary-ingress-check';
 import { CanaryMatch } from './canary-match';
 import { CanaryWorkload } from './canary-workload';
 import { addCrossCheck, addSynthValidation } from '../core/cross-check';
 import { propMessage, throwPropError } from '../core/errors';
+import { ApiMode, modeRefusal, OutputMode } from '../core/output-mode';
 import { A_PORT_IS, checkPortNumber, isHttpProtocol, isOpaqueTcpProtocol, isTlsProtocol, Protocol } from '../core/protocol';
 import { gatewayReference, IGateway } from '../core/references';
 import { DestinationRule } from '../networking/destination-rule';
@@ -15,6 +16,7 @@ import { ClientTls } from '../networking/traffic-tls';
 import { VirtualService } from '../networking/virtual-service';
 import { checkHost, checkSubsetName } from '../networking/vs-checks';
 import { MirrorPolicy, RouteDestination } from '../networking/vs-destination';
+import { CanaryRoutes, GatewayParent, renderCanaryRoutes } from './gateway-api/canary-routes';
 
 /** How a CanaryRelease tells the stable and the canary version apart. */
 export enum CanarySplitStyle {
@@ -53,6 +55,14 @@ export interface CanaryReleaseProps {
    * @default - none: the subset-level style
    */
   readonly canaryHost?: string;
+
+  /**
+   * The stable version's own Service, when clients call another one (`host`), as in
+   * bookinfo's `reviews` in front of `reviews-v1` and `reviews-v2` (host-level style
+   * only). The routes then apply to `host` and send to `stableHost` and `canaryHost`.
+   * @default - `host`: the Service clients call is the stable version's
+   */
+  readonly stableHost?: string;
 
   /**
    * The pods of the stable version (subset-level style, required there): a
@@ -251,8 +261,22 @@ export interface CanaryReleaseProps {
  * @see https://istio.io/latest/docs/tasks/traffic-management/traffic-shifting/
  */
 export class CanaryRelease extends Construct {
-  /** The VirtualService that splits the traffic. */
-  public readonly virtualService: VirtualService;
+  /**
+   * The VirtualService that splits the traffic (`ApiMode.ISTIO`; undefined in
+   * `ApiMode.GATEWAY_API`, where `route` splits it).
+   */
+  public readonly virtualService?: VirtualService;
+  /**
+   * `ApiMode.GATEWAY_API` only: the route (HTTPRoute, GRPCRoute, TCPRoute or TLSRoute,
+   * id `Route`) whose parent is the Service `host` (the mesh), with weighted backendRefs.
+   */
+  public readonly route?: ApiObject;
+  /** `ApiMode.GATEWAY_API` with gateways: the same split for the ingress Gateways (id `IngressRoute`). */
+  public readonly ingressRoute?: ApiObject;
+  /** `ApiMode.GATEWAY_API`: ReferenceGrants for backends in other namespaces. */
+  public readonly referenceGrants: ApiObject[];
+  /** The API the release is written in (from `OutputMode.of(this)`). */
+  public readonly apiMode: ApiMode;
   /** The DestinationRule with the two subsets (subset-level style only). */
   public readonly destinationRule?: DestinationRule;
   /** How the versions are told apart. */
@@ -265,6 +289,8 @@ export class CanaryRelease extends Construct {
   public readonly host: string;
   /** The canary host: `host` for the subset-level style. */
   public readonly canaryHost: string;
+  /** The stable version's Service (host-level style): `stableHost`, else `host`. */
+  public readonly stableHost: string;
   /** The stable subset (subset-level style only). */
   public readonly stableSubsetName?: string;
   /** The canary subset (subset-level style only). */
@@ -272,6 +298,8 @@ export class CanaryRelease extends Construct {
 
   public constructor(scope: Construct, id: string, props: CanaryReleaseProps) {
     super(scope, id);
+    this.apiMode = OutputMode.of(this);
+    const gatewayApi = this.apiMode === ApiMode.GATEWAY_API;
     this.splitStyle = props.splitStyle ?? (props.canaryHost !== undefined ? CanarySplitStyle.HOST : CanarySplitStyle.SUBSET);
     const subsetLevel = this.splitStyle === CanarySplitStyle.SUBSET;
     const protocol = props.protocol ?? Protocol.HTTP;
@@ -284,6 +312,10 @@ export class CanaryRelease extends Construct {
     this.stableWeight = 100 - canaryWeight;
 
     this.host = checkServiceHost(this, 'host', props.host);
+    if (gatewayApi && subsetLevel) {
+      throw new Error(modeRefusal(this, 'splitStyle', this.splitStyle, 'a split by DestinationRule subsets',
+        'the Gateway API routes to Services, not subsets: give one Service per version (canaryHost, and stableHost when clients call a third Service)'));
+    }
     this.checkStyle(props, subsetLevel);
     this.checkProtocol(props, protocol);
     if (props.port !== undefined) checkPortNumber(this, 'port', props.port, A_PORT_IS);
@@ -298,6 +330,7 @@ export class CanaryRelease extends Construct {
     const gatewayHosts = this.checkGateways(props);
 
     const metadata = { name: props.name ?? Names.toDnsLabel(this, { includeHash: false }), namespace: props.namespace };
+    this.stableHost = props.stableHost !== undefined ? checkServiceHost(this, 'stableHost', props.stableHost) : this.host;
 
     if (subsetLevel) {
       this.canaryHost = this.host;
@@ -321,10 +354,37 @@ export class CanaryRelease extends Construct {
       addSynthValidation(this, () => versions.changes(this.stableSubsetName!, this.canarySubsetName!));
     } else {
       this.canaryHost = checkServiceHost(this, 'canaryHost', props.canaryHost!);
-      if (this.canaryHost.toLowerCase() === this.host.toLowerCase()) {
+      if (this.canaryHost.toLowerCase() === this.stableHost.toLowerCase()) {
         throwPropError(this, 'canaryHost', props.canaryHost, 'the stable version has that host too: give the canary Service its own host (or use the subset-level style)');
       }
     }
+
+    if (gatewayApi) {
+      const made: CanaryRoutes = renderCanaryRoutes(this, {
+        name: metadata.name,
+        namespace: metadata.namespace ?? Chart.of(this).namespace,
+        host: this.host,
+        stableHost: this.stableHost,
+        canaryHost: this.canaryHost,
+        port: props.port,
+        stableWeight: this.stableWeight,
+        canaryWeight: this.canaryWeight,
+        protocol,
+        sniHosts: props.sniHosts,
+        canaryMatches: props.canaryMatches,
+        mirrorPercentage: props.mirrorPercentage,
+        timeout: props.timeout,
+        retries: props.retries,
+        fault: props.fault,
+        gateways: [...(props.gateways ?? []).map(g => gatewayParent(this, g)), ...(props.gatewayNames ?? []).map(gatewayParentOfName)],
+        gatewayHosts,
+      });
+      this.route = made.meshRoute;
+      this.ingressRoute = made.ingressRoute;
+      this.referenceGrants = made.referenceGrants;
+      return;
+    }
+    this.referenceGrants = [];
 
     this.virtualService = new VirtualService(this, 'VirtualService', {
       metadata,
@@ -337,18 +397,18 @@ export class CanaryRelease extends Construct {
 
     addCrossCheck(this, index => ingressBypasses(index, {
       scope: this,
-      own: this.virtualService.apiObject,
+      own: this.virtualService!.apiObject,
       host: this.host,
-      namespace: this.virtualService.namespace,
+      namespace: this.virtualService!.namespace,
       subsetLevel,
       subsets: subsetLevel ? [this.stableSubsetName!, this.canarySubsetName!] : [],
     }));
   }
 
   private addRoutes(props: CanaryReleaseProps, protocol: Protocol): void {
-    const vs = this.virtualService;
+    const vs = this.virtualService!;
     const port = props.port;
-    const stable = (weight?: number) => RouteDestination.to(this.host, { subset: this.stableSubsetName, port, weight });
+    const stable = (weight?: number) => RouteDestination.to(this.stableHost, { subset: this.stableSubsetName, port, weight });
     const canary = (weight?: number) => RouteDestination.to(this.canaryHost, { subset: this.canarySubsetName, port, weight });
     const split = [stable(this.stableWeight), canary(this.canaryWeight)];
 
@@ -383,6 +443,9 @@ export class CanaryRelease extends Construct {
     if (subsetLevel) {
       if (props.canaryHost !== undefined) {
         throwPropError(this, 'canaryHost', props.canaryHost, 'the subset-level style splits one host by subsets: leave canaryHost out, or use splitStyle HOST');
+      }
+      if (props.stableHost !== undefined) {
+        throwPropError(this, 'stableHost', props.stableHost, 'the subset-level style splits one host by subsets: leave stableHost out, or use splitStyle HOST with canaryHost');
       }
       for (const prop of ['stable', 'canary'] as const) {
         if (props[prop] === undefined) {
@@ -546,4 +609,25 @@ class VersionLabels {
       return undefined;
     }
   }
+}
+
+/** A Gateway API parent from an IGateway: refuses Istio's own Gateway (networking.istio.io). */
+function gatewayParent(scope: Construct, gateway: IGateway): GatewayParent {
+  let apiVersion: string | undefined;
+  try {
+    apiVersion = ApiObject.of(gateway).apiVersion;
+  } catch {
+    apiVersion = undefined; // an import by name: taken as a Gateway API Gateway
+  }
+  if (apiVersion !== undefined && !apiVersion.startsWith('gateway.networking.k8s.io/')) {
+    throw new Error(modeRefusal(scope, 'gateways', gatewayReference(gateway), `a route bound to a ${apiVersion} Gateway`,
+      'Gateway API routes attach to Gateways of gateway.networking.k8s.io (class istio): give their names in gatewayNames ("<namespace>/<name>")'));
+  }
+  return { name: gateway.name, namespace: gateway.namespace };
+}
+
+/** `ns/name` or `name`, as gatewayNames take them. */
+function gatewayParentOfName(ref: string): GatewayParent {
+  const [a, b] = ref.split('/');
+  return b === undefined ? { name: a } : { name: b, namespace: a };
 }
