@@ -1,4 +1,5 @@
 import { Finding, ManifestSource } from '../findings';
+import { checkAmbientPolicies } from './ambient';
 import { Context } from './context';
 import { checkDeprecations } from './deprecation';
 import { checkDestinationRules } from './destination-rule';
@@ -86,6 +87,7 @@ export class CrossResourceAnalyzer {
     checkExtensionProviders(ctx);
     checkDeprecations(ctx);
     checkPolicyTargets(ctx, raw);
+    checkAmbientPolicies(ctx, raw);
     checkVmWorkloads(ctx, raw);
     checkJwksFetch(ctx);
     return ctx.results();

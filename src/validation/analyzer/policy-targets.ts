@@ -133,7 +133,7 @@ function checkAmbientSidecars(ctx: Context): void {
 }
 
 /** Istio's `NamespaceInAmbientMode`: labelled ambient, and not also for sidecar injection. */
-function namespaceAmbient(ctx: Context, ns: string): boolean {
+export function namespaceAmbient(ctx: Context, ns: string): boolean {
   const labels = ctx.find('Namespace', '', ns)?.labels;
   if (!labels) return false;
   if (labels['istio-injection'] === 'enabled' || labels['istio.io/rev']) return false;
@@ -141,7 +141,7 @@ function namespaceAmbient(ctx: Context, ns: string): boolean {
 }
 
 /** A workload ztunnel captures: redirected (as a running pod is annotated), or labelled or namespaced ambient without a sidecar. */
-function inAmbient(ctx: Context, w: Workload): boolean {
+export function inAmbient(ctx: Context, w: Workload): boolean {
   if (w.podAnnotations['ambient.istio.io/redirection'] === 'enabled') return true;
   const mode = w.labels['istio.io/dataplane-mode'];
   if (mode === 'none') return false;

@@ -79,5 +79,8 @@ export const RULES = {
   unknownExtensionProvider: rule('CDK8S-ISTIO-A030', 'UnknownExtensionProvider', WARNING),
   workloadEntryNotSelected: rule('CDK8S-ISTIO-A031', 'WorkloadEntryNotSelected', WARNING),
   workloadServiceAccountNotFound: rule('CDK8S-ISTIO-A032', 'WorkloadServiceAccountNotFound', WARNING),
+  l7PolicyEnforcedByZtunnel: rule('CDK8S-ISTIO-A040', 'L7PolicyEnforcedByZtunnel', ERROR),
+  waypointBypass: rule('CDK8S-ISTIO-A041', 'WaypointBypass', WARNING),
+  waypointIdentityNotAllowed: rule('CDK8S-ISTIO-A042', 'WaypointIdentityNotAllowed', ERROR),
   duplicateDefinition: rule('CDK8S-ISTIO-A002', 'DuplicateDefinition', WARNING),
 } as const;
