@@ -1,9 +1,10 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EgressHostPlan, EgressSettings, planHost, RouteKind } from './egress-plan';
 import { EgressProtocol, EgressTraffic } from './egress-traffic';
 import { constructMessage, throwPropError } from '../core/errors';
 import { isDnsLabel } from '../core/names';
+import { ApiMode, OutputMode } from '../core/output-mode';
 import { IGateway } from '../core/references';
 import { DestinationRule } from '../networking/destination-rule';
 import { Gateway } from '../networking/gateway';
@@ -12,6 +13,7 @@ import { OutboundTrafficPolicyMode, Sidecar } from '../networking/sidecar';
 import { ClientTls } from '../networking/traffic-tls';
 import { VirtualService } from '../networking/virtual-service';
 import { RouteDestination } from '../networking/vs-destination';
+import { EgressGatewayApi } from './gateway-api/egress';
 
 /**
  * How the sidecars talk to the egress gateway. One setting for the whole
@@ -164,13 +166,26 @@ export class EgressGateway extends Construct {
   public readonly namespace?: string;
   /** The lock-down Sidecar (REGISTRY_ONLY), unless `lockDown` is false. */
   public readonly sidecar?: Sidecar;
+  /** The API the routes are written in (from `OutputMode.of(this)`). */
+  public readonly apiMode: ApiMode;
+  /**
+   * `ApiMode.GATEWAY_API` only: the Gateway (gateway.networking.k8s.io, class `istio`,
+   * id `gateway-api`) that Istio deploys as the egress gateway, one listener per host.
+   */
+  public readonly gatewayApiGateway?: ApiObject;
 
   private readonly settings: EgressSettings;
+  private readonly gatewayApi?: EgressGatewayApi;
   private readonly plans: EgressHostPlan[] = [];
   private readonly hostList: EgressHost[] = [];
 
   public constructor(scope: Construct, id: string, props: EgressGatewayProps = {}) {
     super(scope, id);
+    this.apiMode = OutputMode.of(this);
+    if (this.apiMode === ApiMode.GATEWAY_API) {
+      this.gatewayApi = EgressGatewayApi.create(this, props.namespace ?? Chart.of(this).namespace, props);
+      this.gatewayApiGateway = this.gatewayApi.gateway;
+    }
     if (props.gatewaySelector !== undefined && props.gatewayServiceHost === undefined) {
       throwPropError(this, 'gatewaySelector', props.gatewaySelector,
         'give gatewayServiceHost too: the selector picks the gateway pods, the Service host is where the sidecars send to, and the two must name the same gateway');
@@ -199,7 +214,8 @@ export class EgressGateway extends Construct {
       gatewaySelector: this.gatewaySelector,
       gatewayServiceHost: this.gatewayServiceHost,
       namespace: this.namespace,
-      exportTo: this.namespace === gatewayNamespace ? ['.'] : ['.', gatewayNamespace],
+      // gateway-api mode: the egress gateway is deployed in this namespace
+      exportTo: this.gatewayApi !== undefined || this.namespace === gatewayNamespace ? ['.'] : ['.', gatewayNamespace],
     };
 
     if (props.lockDown ?? true) {
@@ -223,7 +239,7 @@ export class EgressGateway extends Construct {
   public get warnings(): string[] {
     const out: string[] = [];
     for (const h of this.hostList) {
-      out.push(...h.serviceEntry.warnings, ...(h.viaServiceEntry?.warnings ?? []), ...h.destinationRule.warnings);
+      out.push(...h.serviceEntry.warnings, ...(h.viaServiceEntry?.warnings ?? []), ...(h.destinationRule?.warnings ?? []));
       if (h.originationRule && !h.originationRule.verifiesServerCertificate) {
         out.push(constructMessage(this,
           `hosts[${JSON.stringify(h.host)}]: TLS origination without caCertificates or credentialName: the egress gateway does not verify `
@@ -244,7 +260,8 @@ export class EgressGateway extends Construct {
    */
   public addHost(host: string, traffic: EgressTraffic, options: EgressHostOptions = {}): EgressHost {
     const plan = planHost(this, this.settings, host, traffic._spec, options, this.plans);
-    const made = EgressHost._create(this, plan, this.settings, traffic);
+    this.gatewayApi?.check(this, plan);
+    const made = EgressHost._create(this, plan, this.settings, traffic, this.gatewayApi);
     this.plans.push(plan);
     this.hostList.push(made);
     return made;
@@ -267,8 +284,9 @@ export class EgressGateway extends Construct {
  */
 export class EgressHost extends Construct {
   /** @internal */
-  public static _create(scope: EgressGateway, plan: EgressHostPlan, settings: EgressSettings, traffic: EgressTraffic): EgressHost {
-    return new EgressHost(scope, plan, settings, traffic);
+  public static _create(scope: EgressGateway, plan: EgressHostPlan, settings: EgressSettings, traffic: EgressTraffic,
+    gatewayApi?: EgressGatewayApi): EgressHost {
+    return new EgressHost(scope, plan, settings, traffic, gatewayApi);
   }
 
   /** The external host. */
@@ -283,16 +301,22 @@ export class EgressHost extends Construct {
   public readonly serviceEntry: ServiceEntry;
   /** Wildcard hosts only: declares `wildcardViaHost` (resolution DNS), where the gateway forwards. */
   public readonly viaServiceEntry?: ServiceEntry;
-  /** The Gateway on the egress gateway pods, with one server for the host. */
-  public readonly gateway: Gateway;
-  /** The DestinationRule for the egress gateway's Service, with the host's subset. */
-  public readonly destinationRule: DestinationRule;
-  /** Routes mesh traffic to the egress gateway, and the gateway's traffic to the host. */
-  public readonly virtualService: VirtualService;
+  /** The Gateway on the egress gateway pods, with one server for the host (`ApiMode.ISTIO`). */
+  public readonly gateway?: Gateway;
+  /** The DestinationRule for the egress gateway's Service, with the host's subset (`ApiMode.ISTIO`). */
+  public readonly destinationRule?: DestinationRule;
+  /** Routes mesh traffic to the egress gateway, and the gateway's traffic to the host (`ApiMode.ISTIO`). */
+  public readonly virtualService?: VirtualService;
+  /**
+   * `ApiMode.GATEWAY_API`: the HTTPRoutes (TLSRoutes for passthrough) `to-gateway`
+   * (parent: the ServiceEntry, backend: the egress gateway) and `from-gateway`
+   * (parent: the egress Gateway, backend: the external host).
+   */
+  public readonly routes: ApiObject[];
   /** TLS origination only: makes the egress gateway speak TLS to the host. */
   public readonly originationRule?: DestinationRule;
 
-  private constructor(scope: EgressGateway, plan: EgressHostPlan, settings: EgressSettings, traffic: EgressTraffic) {
+  private constructor(scope: EgressGateway, plan: EgressHostPlan, settings: EgressSettings, traffic: EgressTraffic, gatewayApi?: EgressGatewayApi) {
     super(scope, plan.id);
     this.host = plan.host;
     this.traffic = traffic;
@@ -322,38 +346,12 @@ export class EgressHost extends Construct {
       });
     }
 
-    this.gateway = new Gateway(this, 'gateway', {
-      metadata,
-      selector: settings.gatewaySelector,
-      servers: [{
-        port: { number: plan.gatewayPort, protocol: plan.server.protocol, name: plan.server.name },
-        hosts: [plan.host],
-        tls: plan.server.tlsMode !== undefined ? { mode: plan.server.tlsMode } : undefined,
-      }],
-    });
-
-    this.destinationRule = new DestinationRule(this, 'to-gateway', {
-      metadata,
-      host: settings.gatewayServiceHost,
-      subsets: [{
-        name: plan.subsetName,
-        trafficPolicy: plan.gatewaySni !== undefined ? { tls: ClientTls.istioMutual({ sni: plan.gatewaySni }) } : undefined,
-      }],
-      exportTo: ['.'],
-    });
-
-    this.virtualService = new VirtualService(this, 'route', {
-      metadata,
-      hosts: [plan.host],
-      gateways: [this.gateway],
-      includeMesh: true,
-      exportTo,
-    });
-    const toGateway = RouteDestination.to(settings.gatewayServiceHost, { port: plan.gatewayPort, subset: plan.subsetName, weight: 100 });
-    const toHost = RouteDestination.to(plan.upstreamHost, { port: plan.upstreamPort, weight: 100 });
-    // mesh rule: the sidecars send to the egress gateway; gateway rule: the gateway sends to the host
-    this.addRoute(plan.meshRoute, { gatewayNames: [VirtualService.MESH] }, plan.appPort, toGateway, plan.host, plan.addresses);
-    this.addRoute(plan.gatewayRoute, { gateways: [this.gateway] }, plan.gatewayPort, toHost, plan.host);
+    if (gatewayApi !== undefined) {
+      this.routes = gatewayApi.addHost(this, plan, this.serviceEntry.name, settings.namespace);
+    } else {
+      this.routes = [];
+      this.makeIstioRoutes(plan, settings);
+    }
 
     if (plan.origination !== undefined) {
       const o = plan.origination;
@@ -366,14 +364,54 @@ export class EgressHost extends Construct {
     }
   }
 
+  /** The Gateway, the DestinationRule to the egress gateway and the VirtualService (`ApiMode.ISTIO`). */
+  private makeIstioRoutes(plan: EgressHostPlan, settings: EgressSettings): void {
+    const metadata = settings.namespace !== undefined ? { namespace: settings.namespace } : undefined;
+    const exportTo = settings.exportTo;
+    const self = this as { -readonly [K in 'gateway' | 'destinationRule' | 'virtualService']: EgressHost[K] };
+    const gateway = self.gateway = new Gateway(this, 'gateway', {
+      metadata,
+      selector: settings.gatewaySelector,
+      servers: [{
+        port: { number: plan.gatewayPort, protocol: plan.server.protocol, name: plan.server.name },
+        hosts: [plan.host],
+        tls: plan.server.tlsMode !== undefined ? { mode: plan.server.tlsMode } : undefined,
+      }],
+    });
+
+    self.destinationRule = new DestinationRule(this, 'to-gateway', {
+      metadata,
+      host: settings.gatewayServiceHost,
+      subsets: [{
+        name: plan.subsetName,
+        trafficPolicy: plan.gatewaySni !== undefined ? { tls: ClientTls.istioMutual({ sni: plan.gatewaySni }) } : undefined,
+      }],
+      exportTo: ['.'],
+    });
+
+    self.virtualService = new VirtualService(this, 'route', {
+      metadata,
+      hosts: [plan.host],
+      gateways: [gateway],
+      includeMesh: true,
+      exportTo,
+    });
+    const toGateway = RouteDestination.to(settings.gatewayServiceHost, { port: plan.gatewayPort, subset: plan.subsetName, weight: 100 });
+    const toHost = RouteDestination.to(plan.upstreamHost, { port: plan.upstreamPort, weight: 100 });
+    // mesh rule: the sidecars send to the egress gateway; gateway rule: the gateway sends to the host
+    this.addRoute(plan.meshRoute, { gatewayNames: [VirtualService.MESH] }, plan.appPort, toGateway, plan.host, plan.addresses);
+    this.addRoute(plan.gatewayRoute, { gateways: [gateway] }, plan.gatewayPort, toHost, plan.host);
+  }
+
   private addRoute(kind: RouteKind, on: RouteGateways, port: number, destination: RouteDestination, host: string, subnets?: string[]): void {
     const destinations = [destination];
+    const vs = this.virtualService!;
     if (kind === 'http') {
-      this.virtualService.addHttpRoute({ match: [{ ...on, port }], destinations });
+      vs.addHttpRoute({ match: [{ ...on, port }], destinations });
     } else if (kind === 'tls') {
-      this.virtualService.addTlsRoute({ match: [{ ...on, port, sniHosts: [host] }], destinations });
+      vs.addTlsRoute({ match: [{ ...on, port, sniHosts: [host] }], destinations });
     } else {
-      this.virtualService.addTcpRoute({ match: [{ ...on, port, destinationSubnets: subnets }], destinations });
+      vs.addTcpRoute({ match: [{ ...on, port, destinationSubnets: subnets }], destinations });
     }
   }
 }
