@@ -27,6 +27,14 @@
  * the whole app again for every chart it renders; so do the constructs' own validations
  * registered with {@link addSynthValidation} instead of `node.addValidation`.
  *
+ * cdk8s' `App.synth()` / `synthYaml()` resolve the dependencies and validate the whole app
+ * once, then once more for every chart they render (`Chart.toJson()`): charts ×
+ * constructs, superlinear for an app of many charts. In an app that uses this library,
+ * the first chart of a synth still does both; the other charts of the same synth are
+ * rendered without repeating them (the tree does not change during a synth, and both
+ * passes are idempotent), exactly as cdk8s renders a chart (its dependency order). A
+ * `chart.toJson()` outside a synth is untouched. See {@link skipRepeatedAppPasses}.
+ *
  * Results (lists and `json` renders) are shared by every check, and during a synth the
  * renders are the very objects cdk8s writes out (one `toJson()` per object per synth):
  * read them, never modify them.
@@ -43,7 +51,7 @@
  *
  * Internal: nothing here is part of the public (jsii) API.
  */
-import { ApiObject, App } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct, IValidation } from 'constructs';
 import { MESH_GATEWAY, resolveHost } from '../networking/vs-checks';
 
@@ -326,6 +334,8 @@ function registry(scope: IConstruct): CrossChecks {
 interface SynthTracker {
   depth: number;
   generation: number;
+  /** The generation whose first chart has resolved the dependencies and validated the app. */
+  prepared?: number;
   /** Run when the outermost synth ends. */
   readonly atEnd: (() => void)[];
 }
@@ -344,6 +354,7 @@ function synthTracker(scope: IConstruct): SynthTracker {
   return perApp(scope, TRACKER, root => {
     const tracker: SynthTracker = { depth: 0, generation: 0, atEnd: [] };
     if (root instanceof App) {
+      skipRepeatedAppPasses();
       for (const method of ['synth', 'synthYaml'] as const) {
         const original = (root as any)[method].bind(root);
         Object.defineProperty(root, method, {
@@ -360,6 +371,36 @@ function synthTracker(scope: IConstruct): SynthTracker {
     }
     return tracker;
   });
+}
+
+let chartSynthPatched = false;
+
+/**
+ * cdk8s renders each chart with `App._synthChart(chart)` (internal), which first resolves
+ * the dependencies of the whole app and validates the whole app, then renders the chart's
+ * objects in dependency order. During one synth of an app with a tracker, only the first
+ * chart does the two app-wide passes; the others are rendered the same way without them.
+ * Installed once per process; when cdk8s has no such method (another version), nothing
+ * changes.
+ */
+function skipRepeatedAppPasses(): void {
+  const app = App as any;
+  if (chartSynthPatched || typeof app._synthChart !== 'function' || typeof DependencyGraph !== 'function') return;
+  chartSynthPatched = true;
+  const original = app._synthChart;
+  app._synthChart = function synthChart(chart: Chart): any[] {
+    const tracker: SynthTracker | undefined = (App.of(chart) as any)[TRACKER];
+    if (!tracker || tracker.depth === 0) return original.call(this, chart);
+    if (tracker.prepared === tracker.generation) {
+      // what cdk8s renders for a chart: its ApiObjects (not those of nested charts) in dependency order
+      return new DependencyGraph(chart.node).topology()
+        .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
+        .map(c => c.toJson());
+    }
+    const result = original.call(this, chart);
+    tracker.prepared = tracker.generation;
+    return result;
+  };
 }
 
 class CrossChecks implements IValidation {
