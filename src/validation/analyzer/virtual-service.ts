@@ -8,6 +8,7 @@
  * Internal module: not part of the public API.
  */
 import { Context, Item, Workload } from './context';
+import { isInternalGatewayReference } from './policy-targets';
 import { RULES } from './rules';
 import { arr, hostsOverlap, list, NameIndex, num, obj, push, q, selectorMatches, str, strList, strMap, toFqdn } from './util';
 
@@ -29,14 +30,16 @@ export function checkVirtualServices(ctx: Context): void {
   const meshSubsetRoutes = ingressIgnoredSubsets(ctx);
   const meshHosts = new Map<string, Item[]>();
   const loops = new Map<Item, Set<string>>();
+  const gatewayHosts = new GatewayHostIndex();
 
   for (const vs of ctx.all('VirtualService')) {
     const gateways = strList(vs.spec.gateways);
     const bound = gateways.length === 0 ? [MESH] : gateways;
 
-    // gateways: IST0101, IST0132
+    // gateways: IST0101, IST0132 (a gateway istiod generates for a Kubernetes Gateway
+    // exists only at run time: Istio reports it as IST0165 alone, and so does policy-targets.ts)
     gateways.forEach((ref, i) => {
-      if (ref === MESH) return;
+      if (ref === MESH || isInternalGatewayReference(ref)) return;
       const { ns, name } = gatewayRef(ref, vs.ns);
       const gw = ctx.find('Gateway', ns, name);
       if (!gw) {
@@ -52,8 +55,8 @@ export function checkVirtualServices(ctx: Context): void {
         return;
       }
       const vsHosts = strList(vs.spec.hosts);
-      const gwHosts = gatewayHostsFor(gw, vs.ns);
-      if (vsHosts.length > 0 && !vsHosts.some(h => gwHosts.some(g => hostsOverlap(g, h)))) {
+      const gwHosts = gatewayHosts.get(gw, vs.ns);
+      if (vsHosts.length > 0 && !vsHosts.some(h => gwHosts.overlaps(h))) {
         ctx.report({
           item: vs,
           rule: RULES.virtualServiceHostNotFoundInGateway,
@@ -173,6 +176,45 @@ export function gatewayRef(ref: string, fromNs: string): { ns: string; name: str
   const dot = ref.indexOf('.');
   if (dot > 0) return { ns: ref.slice(dot + 1).split('.')[0], name: ref.slice(0, dot) };
   return { ns: fromNs, name: ref };
+}
+
+/**
+ * The hosts of each Gateway as offered to the VirtualServices of one namespace, made
+ * once per gateway and namespace (many VirtualServices bind one shared gateway).
+ */
+class GatewayHostIndex {
+  private readonly byGateway = new Map<Item, Map<string, GatewayHosts>>();
+
+  public get(gw: Item, vsNs: string): GatewayHosts {
+    let byNs = this.byGateway.get(gw);
+    if (!byNs) this.byGateway.set(gw, byNs = new Map());
+    let hosts = byNs.get(vsNs);
+    if (!hosts) byNs.set(vsNs, hosts = new GatewayHosts(gatewayHostsFor(gw, vsNs)));
+    return hosts;
+  }
+}
+
+/** Gateway hosts, answering "does any overlap this host" (`hostsOverlap`) without a scan for a concrete host. */
+class GatewayHosts {
+  private readonly exact = new Set<string>();
+  /** The suffixes of the wildcard hosts (`*.example.com` -> `.example.com`, `*` -> ``). */
+  private readonly suffixes = new Set<string>();
+
+  constructor(private readonly hosts: string[]) {
+    for (const h of hosts) {
+      if (h.startsWith('*')) this.suffixes.add(h.slice(1));
+      else this.exact.add(h);
+    }
+  }
+
+  public overlaps(host: string): boolean {
+    if (host.startsWith('*')) return this.hosts.some(g => hostsOverlap(g, host));
+    if (this.exact.has(host)) return true;
+    for (let i = 0; i <= host.length; i++) {
+      if (this.suffixes.has(host.slice(i))) return true;
+    }
+    return false;
+  }
 }
 
 /**

@@ -136,6 +136,18 @@ describe('IST0132 VirtualServiceHostNotFoundInGateway', () => {
     expect(findings(objects, 'IST0132')).toEqual([]);
   });
 
+  test('a gateway shared by many VirtualServices: exact, `*.suffix`, `*suffix` and wildcard VirtualService hosts', () => {
+    const hosts = [...Array.from({ length: 50 }, (_, i) => `svc-${i}.example.com`), '*.shop.example.com', '*blog.example.org'];
+    const bind = (name: string, host: string) => vs(name, { hosts: [host], gateways: ['gw'], http: [route('web')] });
+    const served = [
+      bind('exact', 'svc-7.example.com'), bind('sub', 'eu.shop.example.com'), bind('star-suffix', 'myblog.example.org'),
+      bind('wild-inside', '*.eu.shop.example.com'), bind('wild-covering', '*.example.com'),
+    ];
+    const unserved = [bind('other', 'svc-7.example.net'), bind('parent', 'shop.example.com'), bind('wild-other', '*.example.net')];
+    const found = findings([...app('web'), gateway('gw', hosts), ...served, ...unserved], 'IST0132');
+    expect(found.map(f => f.name).sort()).toEqual(['other', 'parent', 'wild-other']);
+  });
+
   test('fails validation when the gateway host is reserved for another namespace', () => {
     const objects = [...app('web'), gateway('gw', ['team-a/*'], 'istio-system'), vs('web', { hosts: ['blog.example.com'], gateways: ['istio-system/gw'], http: [route('web')] })];
     expect(single(objects, 'IST0132').level).toBe(FindingLevel.WARNING);
