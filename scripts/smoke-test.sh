@@ -19,6 +19,12 @@ const assert = require('assert');
 const { App, Chart } = require('cdk8s');
 const istio = require('cdk8s-istio');
 
+// the entry point is lazy (scripts/lazify-index.js): nothing of the library is loaded
+// until an export is used, and then every export resolves
+const loaded = () => Object.keys(require.cache).filter(f => f.includes('/node_modules/cdk8s-istio/lib/'));
+assert.deepStrictEqual(loaded().map(f => f.replace(/.*\/lib\//, 'lib/')), ['lib/src/index.js']);
+for (const name of Object.keys(istio)) assert.ok(istio[name] !== undefined, `export ${name} resolves`);
+
 const valid = {
   apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'reviews', namespace: 'bookinfo' },
   spec: { hosts: ['reviews'], http: [{ route: [{ destination: { host: 'reviews', subset: 'v1' }, weight: 90 }, { destination: { host: 'reviews', subset: 'v2' }, weight: 10 }] }] },
