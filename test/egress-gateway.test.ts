@@ -318,12 +318,12 @@ describe('EgressGateway', () => {
     expect(cnn.subsetName).toBe('edition-cnn-com');
     expect(cnn.originationRule).toBeUndefined();
     expect(cnn.viaServiceEntry).toBeUndefined();
-    expect([cnn.serviceEntry, cnn.gateway, cnn.destinationRule, cnn.virtualService].map(c => c.node.path)).toEqual([
+    expect([cnn.serviceEntry, cnn.gateway, cnn.destinationRule, cnn.virtualService].map(c => c!.node.path)).toEqual([
       'test/egress/edition-cnn-com/entry', 'test/egress/edition-cnn-com/gateway',
       'test/egress/edition-cnn-com/to-gateway', 'test/egress/edition-cnn-com/route',
     ]);
     expect(api.originationRule?.host).toBe('api.example.com');
-    expect(cnn.virtualService.gateways).toEqual(['shop/test-egress-edition-cnn-com-gateway', 'mesh']);
+    expect(cnn.virtualService!.gateways).toEqual(['shop/test-egress-edition-cnn-com-gateway', 'mesh']);
     expect(egress.sidecar?.outboundTrafficPolicy).toBe('REGISTRY_ONLY');
     synthValid(chart);
   });

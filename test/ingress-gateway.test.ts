@@ -233,7 +233,7 @@ describe('IngressGateway', () => {
       test('fails validation when a VirtualService bound to the gateway has a host it does not serve (IST0132)', () => {
         const c = chart();
         const ingress = make({}, c);
-        const vs = new VirtualService(c, 'stray', { hosts: ['shop.example.com'], gateways: [ingress.gateway] });
+        const vs = new VirtualService(c, 'stray', { hosts: ['shop.example.com'], gateways: [ingress.gateway!] });
         vs.addHttpRoute({ destinations: [HTTPBIN] });
         expect(() => Testing.synth(c)).toThrow(
           `${AT}: VirtualService 'test/stray' is bound to gateway "shop/test-ingress-gateway" with host "shop.example.com", which the gateway does not serve `
@@ -243,7 +243,7 @@ describe('IngressGateway', () => {
       test('a VirtualService bound to the gateway and the mesh may have mesh hosts: quiet (the analyzer still reports IST0132)', () => {
         const c = chart();
         const ingress = make({}, c);
-        const vs = new VirtualService(c, 'both', { hosts: ['httpbin'], gateways: [ingress.gateway], includeMesh: true });
+        const vs = new VirtualService(c, 'both', { hosts: ['httpbin'], gateways: [ingress.gateway!], includeMesh: true });
         vs.addHttpRoute({ destinations: [HTTPBIN] });
         expect(() => synthValid(c)).not.toThrow();
       });
@@ -251,7 +251,7 @@ describe('IngressGateway', () => {
       test('a VirtualService of its own bound to the gateway for a served host is quiet', () => {
         const c = chart();
         const ingress = make({}, c);
-        const vs = new VirtualService(c, 'extra', { hosts: ['httpbin.example.com'], gateways: [ingress.gateway] });
+        const vs = new VirtualService(c, 'extra', { hosts: ['httpbin.example.com'], gateways: [ingress.gateway!] });
         vs.addHttpRoute({ match: [{ uri: StringMatch.prefix('/extra') }], destinations: [HTTPBIN] });
         expect(() => synthValid(c)).not.toThrow();
       });

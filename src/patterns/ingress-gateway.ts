@@ -1,8 +1,9 @@
-import { Chart, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { addCrossCheck, addSynthValidation, IndexedObject, IndexQueries, ManifestIndex } from '../core/cross-check';
 import { constructMessage, throwPropError } from '../core/errors';
 import { hostsIntersect, isDnsLabel, isDnsSubdomain, isFqdn, isWildcardHost } from '../core/names';
+import { ApiMode, OutputMode } from '../core/output-mode';
 import { checkPortNumber, Protocol } from '../core/protocol';
 import { gatewayReference } from '../core/references';
 import { StringMatch } from '../core/string-match';
@@ -11,6 +12,7 @@ import { CorsPolicy, HeaderManipulation, HttpRewrite } from '../networking/http-
 import { HttpRouteRule } from '../networking/http-route';
 import { VirtualService } from '../networking/virtual-service';
 import { RouteDestination } from '../networking/vs-destination';
+import { IngressGatewayApi } from './gateway-api/ingress';
 
 /** Options of `IngressTls.mutual()`. */
 export interface IngressMutualTlsOptions {
@@ -210,7 +212,8 @@ export interface IngressGatewayProps {
 interface HostEntry {
   readonly host: string;
   readonly tls: IngressTls;
-  readonly virtualService: VirtualService;
+  /** `ApiMode.ISTIO` only. */
+  readonly virtualService?: VirtualService;
   routes: number;
 }
 
@@ -250,8 +253,16 @@ const GATEWAY_CERTS = Symbol('cdk8s-istio.IngressGateway.certificates');
  * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/secure-ingress/
  */
 export class IngressGateway extends Construct {
-  /** The Gateway. */
-  public readonly gateway: Gateway;
+  /** The Gateway (`ApiMode.ISTIO`; undefined in `ApiMode.GATEWAY_API`, see `gatewayApiGateway`). */
+  public readonly gateway?: Gateway;
+  /**
+   * `ApiMode.GATEWAY_API` only: the Gateway (gateway.networking.k8s.io, class `istio`,
+   * id `GatewayApi`) with an HTTPS (or TLS passthrough) listener per host and the HTTP
+   * redirect listener; each host's HTTPRoute (TLSRoute) is `route(host)`.
+   */
+  public readonly gatewayApiGateway?: ApiObject;
+  /** The API the objects are written in (from `OutputMode.of(this)`). */
+  public readonly apiMode: ApiMode;
   /** The labels of the gateway pods. */
   public readonly selector: { [key: string]: string };
   /** The namespace of the objects, where set on the props or the chart. */
@@ -260,9 +271,11 @@ export class IngressGateway extends Construct {
   public readonly httpsPort: number;
 
   private readonly entries: HostEntry[] = [];
+  private readonly gatewayApi?: IngressGatewayApi;
 
   public constructor(scope: Construct, id: string, props: IngressGatewayProps) {
     super(scope, id);
+    this.apiMode = OutputMode.of(this);
     if (props.namespace !== undefined && !isDnsLabel(props.namespace)) {
       throwPropError(this, 'namespace', props.namespace, 'a namespace name (a DNS-1123 label)');
     }
@@ -278,6 +291,22 @@ export class IngressGateway extends Construct {
     }
 
     const hosts = this.checkHosts(props.hosts);
+    if (this.apiMode === ApiMode.GATEWAY_API) {
+      IngressGatewayApi.refuse(this, props, hosts.map(h => ({ mode: h.tls.mode })));
+      this.gatewayApi = new IngressGatewayApi(this, {
+        namespace: this.namespace,
+        hosts: hosts.map(h => ({ host: h.host, id: hostId(h.host), mode: h.tls.mode, credentialName: h.tls.credentialName })),
+        httpsPort: this.httpsPort,
+        httpPort,
+        redirect,
+      });
+      this.gatewayApiGateway = this.gatewayApi.gateway;
+      for (const h of hosts) this.entries.push({ ...h, routes: 0 });
+      (props.routes ?? []).forEach(r => this.addRoute(r));
+      const api = this.gatewayApi;
+      addSynthValidation(this, () => api.problems());
+      return;
+    }
     const metadata = this.namespace !== undefined ? { namespace: this.namespace } : undefined;
     this.gateway = new Gateway(this, 'Gateway', { metadata, selector: this.selector, servers: this.servers(hosts, redirect, httpPort, props.minProtocolVersion) });
     for (const h of hosts) {
@@ -300,9 +329,25 @@ export class IngressGateway extends Construct {
     return this.entries.map(e => e.host);
   }
 
-  /** The VirtualService of a host. Throws for a host not listed. */
+  /**
+   * The VirtualService of a host. Throws for a host not listed, and in
+   * `ApiMode.GATEWAY_API` (use `route(host)`).
+   */
   public virtualService(host: string): VirtualService {
-    return this.entry('host', host).virtualService;
+    const vs = this.entry('host', host).virtualService;
+    if (vs === undefined) throwPropError(this, 'host', host, 'in ApiMode.GATEWAY_API the host has an HTTPRoute (or TLSRoute), not a VirtualService: use route(host)');
+    return vs;
+  }
+
+  /**
+   * `ApiMode.GATEWAY_API`: the HTTPRoute (TLSRoute when passed through) of a host.
+   * Throws for a host not listed, and in `ApiMode.ISTIO` (use `virtualService(host)`).
+   */
+  public route(host: string): ApiObject {
+    this.entry('host', host);
+    const route = this.gatewayApi?.routeOf(host);
+    if (route === undefined) throwPropError(this, 'host', host, 'in ApiMode.ISTIO the host has a VirtualService: use virtualService(host)');
+    return route;
   }
 
   /**
@@ -320,6 +365,7 @@ export class IngressGateway extends Construct {
   public addRoute(route: IngressRoute): HttpRouteRule | undefined {
     const entry = this.entry('route.host', route.host);
     const prop = `routes["${entry.host}"][${entry.routes}]`;
+    const vs = entry.virtualService!;
     if (entry.tls.mode === ServerTlsMode.PASSTHROUGH) {
       const http = (['pathPrefix', 'path', 'timeout', 'corsPolicy', 'headers', 'rewrite'] as const).find(k => route[k] !== undefined);
       if (http !== undefined) {
@@ -329,7 +375,11 @@ export class IngressGateway extends Construct {
       if (entry.routes > 0) {
         throwPropError(this, prop, route.destination.toString(), 'a passthrough host has one route (its SNI names one backend): give it one destination');
       }
-      entry.virtualService.addTlsRoute({ match: [{ port: this.httpsPort, sniHosts: [entry.host] }], destinations: [route.destination] });
+      if (this.gatewayApi) {
+        this.gatewayApi.addRoute(prop, route);
+      } else {
+        vs.addTlsRoute({ match: [{ port: this.httpsPort, sniHosts: [entry.host] }], destinations: [route.destination] });
+      }
       entry.routes++;
       return undefined;
     }
@@ -339,8 +389,13 @@ export class IngressGateway extends Construct {
     if (route.pathPrefix !== undefined && (typeof route.pathPrefix !== 'string' || !route.pathPrefix.startsWith('/'))) {
       throwPropError(this, `${prop}.pathPrefix`, route.pathPrefix, 'a path prefix starts with "/", e.g. "/api/"');
     }
+    if (this.gatewayApi) {
+      this.gatewayApi.addRoute(prop, route);
+      entry.routes++;
+      return undefined;
+    }
     const uri = route.pathPrefix !== undefined ? StringMatch.prefix(route.pathPrefix) : route.path;
-    const rule = entry.virtualService.addHttpRoute({
+    const rule = vs.addHttpRoute({
       match: uri ? [{ uri }] : undefined,
       destinations: [route.destination],
       timeout: route.timeout,
@@ -422,8 +477,9 @@ export class IngressGateway extends Construct {
   }
 
   private checkAcrossApp(index: IndexQueries): string[] {
-    const own = this.gateway.apiObject;
-    const json = index.find('Gateway', this.gateway.namespace, this.gateway.name).find(e => e.apiObject === own)?.json;
+    const gateway = this.gateway!;
+    const own = gateway.apiObject;
+    const json = index.find('Gateway', gateway.namespace, gateway.name).find(e => e.apiObject === own)?.json;
     if (!json) return [];
     const selector = selectorKey(json.spec?.selector);
     const errors: string[] = [];
@@ -457,16 +513,16 @@ export class IngressGateway extends Construct {
       }
     });
 
-    const ownServices = new Set(this.entries.map(e => e.virtualService.apiObject));
+    const ownServices = new Set(this.entries.map(e => e.virtualService!.apiObject));
     const served: string[] = servers.flatMap(s => (s?.hosts ?? []).map(stripNamespace));
-    for (const vs of index.boundTo(this.gateway.name, this.gateway.namespace)) {
+    for (const vs of index.boundTo(gateway.name, gateway.namespace)) {
       // bound to the mesh too, a host the gateway does not serve is the mesh's (the analyzer's IST0132 still tells)
       if (ownServices.has(vs.apiObject) || (vs.json?.spec?.gateways ?? []).includes(VirtualService.MESH)) continue;
       const vsHosts: string[] = Array.isArray(vs.json?.spec?.hosts) ? vs.json.spec.hosts : [];
       for (const host of vsHosts) {
         if (served.some(s => hostsIntersect(s, host))) continue;
         errors.push(constructMessage(this,
-          `VirtualService '${ownerPath(vs)}' is bound to gateway "${gatewayReference(this.gateway)}" with host "${host}", which the gateway does not serve `
+          `VirtualService '${ownerPath(vs)}' is bound to gateway "${gatewayReference(gateway)}" with host "${host}", which the gateway does not serve `
           + `(hosts: ${this.hosts.join(', ')}): its routes never apply (IST0132); add the host to this IngressGateway, or bind the VirtualService elsewhere`));
       }
     }
