@@ -66,6 +66,7 @@ export * from './patterns/external-service';
 export * from './patterns/mesh-workload';
 export * from './patterns/vm-workload';
 export * from './patterns/ambient-namespace';
+export * from './patterns/waypoint-egress';
 
 // validation
 export * from './validation/findings';

@@ -9,6 +9,8 @@ import { ServiceEntry } from '../src/networking/service-entry';
 import { Protocol } from '../src/core/protocol';
 import { Waypoint, WaypointFor } from '../src/networking/waypoint';
 import { AmbientNamespace } from '../src/patterns/ambient-namespace';
+import { EgressTraffic } from '../src/patterns/egress-traffic';
+import { WaypointEgress } from '../src/patterns/waypoint-egress';
 
 function chart(namespace = 'shop'): Chart {
   return new Chart(Testing.app(), 'test', { namespace });
@@ -169,5 +171,42 @@ describe('AuthorizationPolicy in ambient mode', () => {
     const w = new Waypoint(c, 'waypoint', { metadata: { name: 'waypoint' } });
     expect(() => AuthorizationPolicy.denyAll(c, 'deny').allowWaypoint(w.principal)).toThrow(/only an ALLOW policy lets a waypoint in/);
     expect(() => AuthorizationPolicy.allowNothing(c, 'l7', { targetRefs: [w.targetRef] }).allowWaypoint(w.principal)).toThrow(/the waypoint itself enforces it/);
+  });
+});
+
+describe('WaypointEgress', () => {
+  test('a host: ServiceEntry in the enrolled namespace, policy on it, TLS origination', () => {
+    const c = chart('istio-egress');
+    const egress = new WaypointEgress(c, 'egress');
+    const h = egress.addHost('httpbin.org', EgressTraffic.tlsOrigination({ caCertificates: '/etc/ssl/certs/ca-certificates.crt' }), {
+      allowFrom: [Principal.serviceAccount('default', 'curl')], methods: ['GET'],
+    });
+    const out = synthValid(c);
+    expect(out[0]).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-egress', labels: { 'istio.io/use-waypoint': 'waypoint' } } });
+    expect(findObject(out, 'ServiceEntry', 'httpbin.org').spec.ports).toEqual([{ number: 80, name: 'http-80', protocol: 'HTTP', targetPort: 443 }]);
+    expect(findObject(out, 'DestinationRule', 'httpbin.org-tls').spec.trafficPolicy.tls).toEqual({ mode: 'SIMPLE', caCertificates: '/etc/ssl/certs/ca-certificates.crt', sni: 'httpbin.org' });
+    expect(findObject(out, 'AuthorizationPolicy', 'httpbin.org').spec).toEqual({
+      action: 'ALLOW',
+      targetRefs: [{ group: 'networking.istio.io', kind: 'ServiceEntry', name: 'httpbin.org' }],
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/default/sa/curl'] } }], to: [{ operation: { methods: ['GET'] } }] }],
+    });
+    expect(h.destinationRule).toBeDefined();
+  });
+
+  test('nobody allowed by default; without a Namespace object the ServiceEntry is enrolled', () => {
+    const c = chart('istio-egress');
+    const egress = new WaypointEgress(c, 'egress', { createNamespace: false });
+    egress.addHost('api.example.com', EgressTraffic.httpsPassthrough());
+    const out = synthValid(c);
+    expect(findObject(out, 'AuthorizationPolicy', 'api.example.com').spec.rules).toBeUndefined();
+    expect(findObject(out, 'ServiceEntry', 'api.example.com').metadata.labels).toEqual({ 'istio.io/use-waypoint': 'waypoint' });
+  });
+
+  test('throws for TCP, TLS origination without a CA, and methods on passthrough', () => {
+    const egress = new WaypointEgress(chart('istio-egress'), 'egress');
+    expect(() => egress.addHost('db.example.com', EgressTraffic.tcp({ port: 3306, addresses: ['10.0.0.1'] }))).toThrow(/opaque TCP is routed by address/);
+    expect(() => egress.addHost('a.example.com', EgressTraffic.tlsOrigination())).toThrow(/give caCertificates .* or credentialName/);
+    expect(() => egress.addHost('b.example.com', EgressTraffic.httpsPassthrough(), { methods: ['GET'] })).toThrow(/the waypoint cannot read methods or paths/);
+    expect(() => egress.addHost('*.example.com', EgressTraffic.http())).toThrow(/a lowercase FQDN/);
   });
 });

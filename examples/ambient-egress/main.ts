@@ -3,48 +3,22 @@
 // so every call from the mesh to it goes through the waypoint. The waypoint checks an
 // L7 policy attached to the ServiceEntry (only GET, only from curl) and originates TLS
 // (the app calls http://httpbin.org, the waypoint sends HTTPS to port 443).
-import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
-import {
-  AmbientNamespace, AuthorizationPolicy, ClientTls, DestinationRule, IstioValidation, PolicyTargetRef, Principal,
-  Protocol, ServiceEntry, ServiceEntryLocation, ServiceEntryResolution, Waypoint,
-} from 'cdk8s-istio';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { AmbientNamespace, EgressTraffic, IstioValidation, Principal, WaypointEgress } from 'cdk8s-istio';
 
 const app = new App();
 IstioValidation.enable(app, { strict: true });
 
-// the egress namespace: its waypoint and the external hosts it lets out
+// the egress namespace: its waypoint, enrolled with the whole namespace, and the external
+// hosts it lets out, each a ServiceEntry with the policy the waypoint enforces
 const egress = new Chart(app, 'egress', { namespace: 'istio-egress' });
-const namespace = new ApiObject(egress, 'namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-egress' } });
-namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace')); // cluster-scoped
-const waypoint = new Waypoint(egress, 'waypoint', { metadata: { name: 'waypoint' } });
-// every Service and ServiceEntry of the namespace goes through the waypoint
-waypoint.enroll(namespace);
+const gateway = new WaypointEgress(egress, 'egress');
 
-const httpbin = new ServiceEntry(egress, 'httpbin', {
-  metadata: { name: 'httpbin.org' },
-  hosts: ['httpbin.org'],
-  location: ServiceEntryLocation.MESH_EXTERNAL,
-  resolution: ServiceEntryResolution.DNS,
-  // the app speaks HTTP on port 80; the waypoint sends it to port 443
-  ports: [{ number: 80, name: 'http', protocol: Protocol.HTTP, targetPort: 443 }],
-});
-
-// TLS origination at the waypoint, verifying httpbin.org's certificate
-new DestinationRule(egress, 'httpbin-tls', {
-  metadata: { name: 'httpbin.org-tls' },
-  host: 'httpbin.org',
-  trafficPolicy: { tls: ClientTls.simple({ caCertificates: '/etc/ssl/certs/ca-certificates.crt' }) },
-});
-
-// an L7 policy the waypoint enforces: attached to the ServiceEntry with targetRefs
-new AuthorizationPolicy(egress, 'httpbin-get', {
-  metadata: { name: 'httpbin-get' },
-  ambient: true,
-  targetRefs: [PolicyTargetRef.serviceEntry('httpbin.org')],
-  rules: [{
-    from: [{ principals: [Principal.serviceAccount('default', 'curl')] }],
-    to: [{ methods: ['GET'] }],
-  }],
+// the app calls http://httpbin.org; the waypoint originates TLS to port 443, verifying
+// httpbin.org's certificate, and lets curl GET only
+gateway.addHost('httpbin.org', EgressTraffic.tlsOrigination({ caCertificates: '/etc/ssl/certs/ca-certificates.crt' }), {
+  allowFrom: [Principal.serviceAccount('default', 'curl')],
+  methods: ['GET'],
 });
 
 // the client: the curl sample in the ambient namespace default
