@@ -1,0 +1,34 @@
+// httpbin and a TLS-passthrough backend exposed through a Gateway API Gateway (class
+// istio) instead of Istio's Gateway and VirtualServices: HTTPS with the certificate of
+// a Secret, plain HTTP redirected to HTTPS, HTTPRoutes per host, and a ReferenceGrant
+// for the backend in another namespace. Validation checks every object at synth.
+import { App, Chart, Duration } from 'cdk8s';
+import { ApiMode, IngressGateway, IngressTls, IstioValidation, OutputMode, RouteDestination, StringMatch } from 'cdk8s-istio';
+
+const app = new App();
+OutputMode.set(app, ApiMode.GATEWAY_API);
+IstioValidation.enable(app, { strict: true });
+
+const chart = new Chart(app, 'ingress', { namespace: 'istio-ingress' });
+
+const ingress = new IngressGateway(chart, 'public', {
+  hosts: [
+    { host: 'httpbin.example.com', tls: IngressTls.simple('httpbin-credential') },
+    { host: 'shop.example.com', tls: IngressTls.passthrough() },
+  ],
+});
+ingress.addRoute({
+  host: 'httpbin.example.com',
+  pathPrefix: '/status',
+  destination: RouteDestination.to('httpbin.apps.svc.cluster.local', { port: 8000 }),
+  timeout: Duration.seconds(3),
+});
+ingress.addRoute({
+  host: 'httpbin.example.com',
+  path: StringMatch.exact('/headers'),
+  destination: RouteDestination.to('httpbin.apps.svc.cluster.local', { port: 8000 }),
+  headers: { response: { remove: ['server'] } },
+});
+ingress.addRoute({ host: 'shop.example.com', destination: RouteDestination.to('shop.apps.svc.cluster.local', { port: 8443 }) });
+
+app.synth();
