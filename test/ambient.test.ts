@@ -9,6 +9,8 @@ import { ServiceEntry } from '../src/networking/service-entry';
 import { Protocol } from '../src/core/protocol';
 import { Waypoint, WaypointFor } from '../src/networking/waypoint';
 import { AmbientNamespace } from '../src/patterns/ambient-namespace';
+import { StrictMtlsNamespace } from '../src/patterns/strict-mtls-namespace';
+import { MtlsMode } from '../src/security/peer-authentication';
 import { EgressTraffic } from '../src/patterns/egress-traffic';
 import { WaypointEgress } from '../src/patterns/waypoint-egress';
 
@@ -208,5 +210,27 @@ describe('WaypointEgress', () => {
     expect(() => egress.addHost('a.example.com', EgressTraffic.tlsOrigination())).toThrow(/give caCertificates .* or credentialName/);
     expect(() => egress.addHost('b.example.com', EgressTraffic.httpsPassthrough(), { methods: ['GET'] })).toThrow(/the waypoint cannot read methods or paths/);
     expect(() => egress.addHost('*.example.com', EgressTraffic.http())).toThrow(/a lowercase FQDN/);
+  });
+});
+
+describe('StrictMtlsNamespace in ambient mode', () => {
+  test('the Namespace labelled ambient instead of injection; the policies stay (ztunnel enforces them)', () => {
+    const c = chart();
+    const waypoint = new Waypoint(c, 'waypoint', { metadata: { name: 'waypoint' } });
+    const ns = new StrictMtlsNamespace(c, 'mtls', { ambient: true, allowFrom: { namespaces: ['shop'] } });
+    ns.allow(waypoint.principal);
+    const out = synthValid(c);
+    expect(findObject(out, 'Namespace', 'shop').metadata.labels).toEqual({ 'istio.io/dataplane-mode': 'ambient' });
+    expect(findObject(out, 'PeerAuthentication', 'default').spec.mtls).toEqual({ mode: 'STRICT' });
+    expect(findObject(out, 'AuthorizationPolicy', 'deny-plaintext').spec.action).toBe('DENY');
+    expect(ns.ambient).toBe(true);
+  });
+
+  test('throws for sidecar injection, DISABLE port exceptions and system namespaces', () => {
+    expect(() => new StrictMtlsNamespace(chart(), 'mtls', { ambient: true, sidecarInjection: true })).toThrow(/invalid sidecarInjection true: ambient mode runs no sidecars/);
+    expect(() => new StrictMtlsNamespace(chart(), 'mtls', {
+      ambient: true, portExceptions: [{ selector: WorkloadSelector.fromLabels({ app: 'db' }), port: 9000, mode: MtlsMode.DISABLE }],
+    })).toThrow(/ztunnel ignores DISABLE in ambient mode/);
+    expect(() => new StrictMtlsNamespace(chart('kube-system'), 'mtls', { ambient: true })).toThrow(/ambient mode does not apply to kube-system/);
   });
 });

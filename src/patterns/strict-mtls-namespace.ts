@@ -180,6 +180,20 @@ export interface StrictMtlsNamespaceProps extends StrictMtlsOptions {
   readonly namespaceLabels?: { [key: string]: string };
 
   /**
+   * Ambient mode instead of sidecars: the Namespace is labelled
+   * `istio.io/dataplane-mode: ambient` (no injection label), and ztunnel enforces the
+   * PeerAuthentication (STRICT) and the L4 policies `deny-plaintext` and `allowlist`.
+   * Port exceptions with DISABLE are refused (ztunnel ignores DISABLE). When the
+   * namespace's Services use a waypoint, allow its identity under default-deny
+   * (`allow(waypoint.principal)`): ztunnel sees the waypoint for the calls that went
+   * through it.
+   *
+   * @see https://istio.io/latest/docs/ambient/usage/add-workloads/
+   * @default false (sidecar injection)
+   */
+  readonly ambient?: boolean;
+
+  /**
    * Ports whose mode differs from the namespace's, each for the workloads of a
    * selector. More with `addPortException()`.
    *
@@ -229,6 +243,7 @@ const ROOT_NAMESPACE = 'istio-system';
 const NO_AUTO_INJECTION = ['kube-system', 'kube-public', 'istio-system'];
 const INJECTION_LABEL = 'istio-injection';
 const REVISION_LABEL = 'istio.io/rev';
+const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
 
 /** Protocols in which the server speaks first: PERMISSIVE mTLS (protocol sniffing) breaks them. */
 const SERVER_FIRST: { [port: number]: string } = { 25: 'SMTP', 53: 'DNS', 3306: 'MySQL', 27017: 'MongoDB' };
@@ -336,6 +351,8 @@ export class StrictMtlsNamespace extends Construct {
   public readonly peerAuthentication: PeerAuthentication;
   /** The DENY policy for callers without an mTLS identity, if `denyPlaintext`. */
   public readonly denyPlaintextPolicy?: AuthorizationPolicy;
+  /** True in ambient mode (`ambient`). */
+  public readonly ambient: boolean;
 
   private readonly defaultDenyProp?: boolean;
   private readonly serverFirstPorts: number[];
@@ -350,6 +367,7 @@ export class StrictMtlsNamespace extends Construct {
     this.migration = props.migration ?? false;
     this.mtlsMode = this.migration ? MtlsMode.PERMISSIVE : MtlsMode.STRICT;
     this.defaultDenyProp = props.defaultDeny;
+    this.ambient = props.ambient ?? false;
 
     if (mesh) {
       this.namespaceName = this.checkNamespaceName('rootNamespace', mesh.rootNamespace ?? ROOT_NAMESPACE);
@@ -384,6 +402,7 @@ export class StrictMtlsNamespace extends Construct {
       this.denyPlaintextPolicy = new AuthorizationPolicy(this, 'DenyPlaintext', {
         metadata: metadata('deny-plaintext'),
         action: AuthorizationAction.DENY,
+        ambient: this.ambient,
         rules: [{ from: [{ notPrincipals: [Principal.any()] }] }],
       });
     }
@@ -465,13 +484,23 @@ export class StrictMtlsNamespace extends Construct {
   private createNamespace(props: StrictMtlsNamespaceProps): ApiObject | undefined {
     const name = this.namespaceName;
     const create = props.createNamespace ?? true;
-    const injection = props.sidecarInjection ?? create;
+    if (this.ambient) {
+      for (const [prop, value] of [['sidecarInjection', props.sidecarInjection], ['revision', props.revision]] as const) {
+        if (value !== undefined && value !== false) {
+          throwPropError(this, prop, value, 'ambient mode runs no sidecars: the namespace is labelled istio.io/dataplane-mode=ambient instead (sidecar injection would take precedence over it)');
+        }
+      }
+    }
+    const injection = !this.ambient && (props.sidecarInjection ?? create);
     if (!create) {
       for (const [prop, value] of [['sidecarInjection', props.sidecarInjection], ['revision', props.revision], ['namespaceLabels', props.namespaceLabels]] as const) {
         if (value !== undefined && value !== false) {
           throwPropError(this, prop, value, `createNamespace is false, so there is no Namespace object to label; label the existing namespace yourself (e.g. kubectl label namespace ${name} istio-injection=enabled), or create it here`);
         }
       }
+    }
+    if (this.ambient && NO_AUTO_INJECTION.includes(name)) {
+      throwPropError(this, 'namespace', name, 'ambient mode does not apply to kube-system, kube-public or istio-system (the Istio CNI node agent skips them; istio-system runs the data plane itself)');
     }
     if (NO_AUTO_INJECTION.includes(name) && (create || injection)) {
       throwPropError(this, 'namespace', name, 'automatic sidecar injection never happens in kube-system, kube-public or istio-system, and the namespace exists already: '
@@ -488,11 +517,14 @@ export class StrictMtlsNamespace extends Construct {
       }
     }
     const labels: { [key: string]: string } = { ...props.namespaceLabels };
-    for (const key of [INJECTION_LABEL, REVISION_LABEL]) {
+    for (const key of [INJECTION_LABEL, REVISION_LABEL, DATAPLANE_MODE_LABEL]) {
       if (key in labels) {
-        throwPropError(this, `namespaceLabels["${key}"]`, labels[key], 'the injection labels are set by sidecarInjection and revision (istio.io/rev wins over istio-injection, so only one of them is set)');
+        throwPropError(this, `namespaceLabels["${key}"]`, labels[key], key === DATAPLANE_MODE_LABEL
+          ? 'the data plane label is set by ambient'
+          : 'the injection labels are set by sidecarInjection and revision (istio.io/rev wins over istio-injection, so only one of them is set)');
       }
     }
+    if (this.ambient) labels[DATAPLANE_MODE_LABEL] = 'ambient';
     if (injection) {
       if (props.revision !== undefined) labels[REVISION_LABEL] = props.revision;
       else labels[INJECTION_LABEL] = 'enabled';
@@ -519,6 +551,9 @@ export class StrictMtlsNamespace extends Construct {
     const port = this.checkPort(`${at}.port`, exception.port);
     if (!Object.values(MtlsMode).includes(mode) || mode === MtlsMode.UNSET) {
       throwPropError(this, `${at}.mode`, mode, 'STRICT, PERMISSIVE or DISABLE (UNSET would inherit the namespace mode: leave the port out instead)');
+    }
+    if (mode === MtlsMode.DISABLE && this.ambient) {
+      throwPropError(this, `${at}.mode`, mode, 'ztunnel ignores DISABLE in ambient mode (HBONE always carries mutual TLS between ambient pods): use PERMISSIVE to let plaintext clients in on the port');
     }
     if (mode === MtlsMode.PERMISSIVE) {
       const protocol = SERVER_FIRST[port] ?? (this.serverFirstPorts.includes(port) ? 'a declared server-first protocol' : undefined);
@@ -593,6 +628,7 @@ export class StrictMtlsNamespace extends Construct {
       this.allowlist = new AuthorizationPolicy(this, 'Allowlist', {
         metadata: { name: 'allowlist', namespace: this.namespaceName },
         action: AuthorizationAction.ALLOW,
+        ambient: this.ambient,
       });
       for (const group of this.groups.values()) {
         for (const [port, mode] of group.modes) {
