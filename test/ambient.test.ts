@@ -11,6 +11,7 @@ import { Waypoint, WaypointFor } from '../src/networking/waypoint';
 import { AmbientNamespace } from '../src/patterns/ambient-namespace';
 import { StrictMtlsNamespace } from '../src/patterns/strict-mtls-namespace';
 import { MtlsMode } from '../src/security/peer-authentication';
+import { EgressGateway } from '../src/patterns/egress-gateway';
 import { EgressTraffic } from '../src/patterns/egress-traffic';
 import { WaypointEgress } from '../src/patterns/waypoint-egress';
 
@@ -232,5 +233,11 @@ describe('StrictMtlsNamespace in ambient mode', () => {
       ambient: true, portExceptions: [{ selector: WorkloadSelector.fromLabels({ app: 'db' }), port: 9000, mode: MtlsMode.DISABLE }],
     })).toThrow(/ztunnel ignores DISABLE in ambient mode/);
     expect(() => new StrictMtlsNamespace(chart('kube-system'), 'mtls', { ambient: true })).toThrow(/ambient mode does not apply to kube-system/);
+  });
+});
+
+describe('EgressGateway in ambient mode', () => {
+  test('throws and points to WaypointEgress', () => {
+    expect(() => new EgressGateway(chart(), 'egress', { ambient: true })).toThrow(/EgressGateway 'test\/egress': invalid ambient true: ambient workloads run no sidecar .* use WaypointEgress/);
   });
 });

@@ -84,6 +84,18 @@ export interface EgressGatewayProps {
    * @default true
    */
   readonly lockDown?: boolean;
+
+  /**
+   * The namespace's workloads run in ambient mode. They have no sidecar to apply the
+   * mesh routes to the egress gateway or the lock-down Sidecar, so an EgressGateway
+   * cannot steer them: with `ambient: true` the construct refuses and points to
+   * `WaypointEgress`, where a waypoint is the egress gateway (Istio's ambient egress
+   * recipe).
+   *
+   * @see https://istio.io/latest/docs/ambient/usage/egress-gateway/
+   * @default false
+   */
+  readonly ambient?: boolean;
 }
 
 /** Options of `EgressGateway.addHost()`. */
@@ -181,6 +193,10 @@ export class EgressGateway extends Construct {
 
   public constructor(scope: Construct, id: string, props: EgressGatewayProps = {}) {
     super(scope, id);
+    if (props.ambient === true) {
+      throwPropError(this, 'ambient', true, 'ambient workloads run no sidecar to apply the mesh routes to an egress gateway or the lock-down Sidecar: '
+        + 'use WaypointEgress, where a waypoint in the egress namespace is the egress gateway (ServiceEntries enrolled in it, policies with targetRefs, TLS origination by DestinationRule)');
+    }
     this.apiMode = OutputMode.of(this);
     if (this.apiMode === ApiMode.GATEWAY_API) {
       this.gatewayApi = EgressGatewayApi.create(this, props.namespace ?? Chart.of(this).namespace, props);
