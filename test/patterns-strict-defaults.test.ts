@@ -6,6 +6,8 @@ import { ExtAuthzProvider } from '../src/mesh/extension-provider';
 import { MeshConfig } from '../src/mesh/mesh-config';
 import { EnvoyFilter } from '../src/networking/envoy-filter';
 import { RouteDestination } from '../src/networking/vs-destination';
+import { Waypoint } from '../src/networking/waypoint';
+import { AmbientNamespace } from '../src/patterns/ambient-namespace';
 import { CanaryRelease } from '../src/patterns/canary-release';
 import { CanaryWorkload } from '../src/patterns/canary-workload';
 import { EgressGateway } from '../src/patterns/egress-gateway';
@@ -18,6 +20,7 @@ import { JwtProtectedIngress } from '../src/patterns/jwt-protected-ingress';
 import { MeshWorkload } from '../src/patterns/mesh-workload';
 import { StrictMtlsNamespace } from '../src/patterns/strict-mtls-namespace';
 import { VmWorkload } from '../src/patterns/vm-workload';
+import { WaypointEgress } from '../src/patterns/waypoint-egress';
 import { IstioValidation } from '../src/validation/app';
 import { FindingLevel } from '../src/validation/findings';
 
@@ -84,6 +87,18 @@ const PATTERNS: Array<[string, (chart: Chart) => void]> = [
     EnvoyFilter.gatewayTcpKeepalive(chart, 'keepalive');
     EnvoyFilter.inboundLua(chart, 'lua', { selector: WorkloadSelector.fromLabels({ app: 'reviews' }), code: 'function envoy_on_request(h) end' });
     EnvoyFilter.inboundLocalRateLimit(chart, 'rate-limit', { selector: WorkloadSelector.fromLabels({ app: 'reviews' }), maxTokens: 10, fillInterval: Duration.seconds(1) });
+  }],
+  ['AmbientNamespace', chart => {
+    new AmbientNamespace(chart, 'shop', { namespace: 'shop' });
+  }],
+  ['Waypoint', chart => {
+    new Waypoint(new Chart(chart, 'waypoint', { namespace: 'shop' }), 'waypoint');
+  }],
+  ['WaypointEgress', chart => {
+    new WaypointEgress(chart, 'egress', { namespace: 'istio-egress' }).addHost('httpbin.org', EgressTraffic.http());
+  }],
+  ['StrictMtlsNamespace (ambient)', chart => {
+    new StrictMtlsNamespace(chart, 'shop', { namespace: 'shop', ambient: true });
   }],
 ];
 
