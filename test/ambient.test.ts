@@ -1,19 +1,19 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-32';
 import { findObject, synthValid } from './util';
-import { AuthorizationAction, AuthorizationPolicy } from '../src/security/authorization-policy';
 import { Principal } from '../src/core/principal';
+import { Protocol } from '../src/core/protocol';
 import { PolicyTargetRef } from '../src/core/target-ref';
 import { WorkloadSelector } from '../src/core/workload-selector';
 import { ServiceEntry } from '../src/networking/service-entry';
-import { Protocol } from '../src/core/protocol';
 import { Waypoint, WaypointFor } from '../src/networking/waypoint';
 import { AmbientNamespace } from '../src/patterns/ambient-namespace';
-import { StrictMtlsNamespace } from '../src/patterns/strict-mtls-namespace';
-import { MtlsMode } from '../src/security/peer-authentication';
 import { EgressGateway } from '../src/patterns/egress-gateway';
 import { EgressTraffic } from '../src/patterns/egress-traffic';
+import { StrictMtlsNamespace } from '../src/patterns/strict-mtls-namespace';
 import { WaypointEgress } from '../src/patterns/waypoint-egress';
+import { AuthorizationAction, AuthorizationPolicy } from '../src/security/authorization-policy';
+import { MtlsMode } from '../src/security/peer-authentication';
 
 function chart(namespace = 'shop'): Chart {
   return new Chart(Testing.app(), 'test', { namespace });
@@ -21,7 +21,9 @@ function chart(namespace = 'shop'): Chart {
 
 function service(scope: Chart, name: string): ApiObject {
   return new ApiObject(scope, name, {
-    apiVersion: 'v1', kind: 'Service', metadata: { name },
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name },
     spec: { selector: { app: name }, ports: [{ name: 'http', port: 9080 }] },
   });
 }

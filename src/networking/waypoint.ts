@@ -160,7 +160,10 @@ export class Waypoint extends IstioResource implements IWaypoint {
 class ImportedWaypoint extends Construct implements IWaypoint {
   public readonly allowOtherNamespaces = true;
 
-  constructor(scope: Construct, id: string, public readonly name: string, public readonly namespace: string, public readonly waypointFor: WaypointFor) {
+  constructor(
+    scope: Construct, id: string,
+    public readonly name: string, public readonly namespace: string, public readonly waypointFor: WaypointFor,
+  ) {
     super(scope, id);
     if (!isDnsLabel(name)) throwPropError(this, 'name', name, 'a DNS label (lower case letters, digits and "-", at most 63 characters)');
     if (!isDnsLabel(namespace)) throwPropError(this, 'namespace', namespace, 'a DNS label (lower case letters, digits and "-", at most 63 characters)');

@@ -17,13 +17,16 @@ const l4 = (principals: string[], name = 'productpage-ztunnel') => istio('Author
   selector: { matchLabels: { app: 'productpage' } }, action: 'ALLOW', rules: [{ from: [{ source: { principals } }] }],
 }, NS);
 const l7 = (spec: any = {}) => istio('AuthorizationPolicy', 'productpage-waypoint', {
-  targetRefs: [{ kind: 'Service', group: '', name: 'productpage' }], action: 'ALLOW',
-  rules: [{ from: [{ source: { principals: [curl] } }], to: [{ operation: { methods: ['GET'] } }] }], ...spec,
+  targetRefs: [{ kind: 'Service', group: '', name: 'productpage' }],
+  action: 'ALLOW',
+  rules: [{ from: [{ source: { principals: [curl] } }], to: [{ operation: { methods: ['GET'] } }] }],
+  ...spec,
 }, NS);
 
 describe('CDK8S-ISTIO-A040 L7PolicyEnforcedByZtunnel', () => {
   const selectorL7 = istio('AuthorizationPolicy', 'viewer', {
-    selector: { matchLabels: { app: 'productpage' } }, action: 'ALLOW',
+    selector: { matchLabels: { app: 'productpage' } },
+    action: 'ALLOW',
     rules: [{ from: [{ source: { principals: [curl] } }], to: [{ operation: { methods: ['GET'] } }] }],
   }, NS);
 
