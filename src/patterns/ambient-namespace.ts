@@ -78,8 +78,7 @@ export class AmbientNamespace extends Construct {
   public readonly namespaceName: string;
   /** The Namespace object (created here, or the one given). */
   public readonly namespace: ApiObject;
-  /** The waypoint the namespace is enrolled in, if any. */
-  public waypoint?: IWaypoint;
+  private enrolledIn?: IWaypoint;
 
   public constructor(scope: Construct, id: string, props: AmbientNamespaceProps = {}) {
     super(scope, id);
@@ -130,6 +129,11 @@ export class AmbientNamespace extends Construct {
     if (props.waypoint !== undefined) this.useWaypoint(props.waypoint);
   }
 
+  /** The waypoint the namespace is enrolled in, if any. */
+  public get waypoint(): IWaypoint | undefined {
+    return this.enrolledIn;
+  }
+
   /**
    * Enrolls the namespace in a waypoint (`istio.io/use-waypoint`, and
    * `istio.io/use-waypoint-namespace` for a waypoint in another namespace).
@@ -137,11 +141,11 @@ export class AmbientNamespace extends Construct {
    * @param waypoint the waypoint
    */
   public useWaypoint(waypoint: IWaypoint): void {
-    if (this.waypoint !== undefined) {
-      throwPropError(this, 'waypoint', waypoint.name, `the namespace is enrolled in the waypoint "${this.waypoint.name}" already; a namespace uses one waypoint (enroll single Services in others)`);
+    if (this.enrolledIn !== undefined) {
+      throwPropError(this, 'waypoint', waypoint.name, `the namespace is enrolled in the waypoint "${this.enrolledIn.name}" already; a namespace uses one waypoint (enroll single Services in others)`);
     }
     waypoint.enroll(this.namespace);
-    this.waypoint = waypoint;
+    this.enrolledIn = waypoint;
   }
 
   /**
