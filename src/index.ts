@@ -51,6 +51,10 @@ export * from './mesh/mesh-config';
 export * from './mesh/proxy-config';
 export * from './telemetry/telemetry-policy';
 
+// installation config
+export { InstallProfile } from './install/profile';
+export * from './install/istio-installation';
+
 // patterns
 export * from './patterns/canary-release';
 export * from './patterns/canary-workload';
