@@ -476,7 +476,7 @@ export class IstioInstallation extends Construct {
     const helmProfile = this.profile === InstallProfile.AMBIENT || this.profile === InstallProfile.DEMO ? this.profile : undefined;
     const components = PROFILE_COMPONENTS[this.profile];
     if (components.base) {
-      add(IstioHelmChart.BASE, 'istio-base', this.namespace, 'values-base.yaml', dropUndefined({ global: nonEmpty(global) }), this.version);
+      add(IstioHelmChart.BASE, 'istio-base', this.namespace, 'values-base.yaml', dropUndefined({ global: nonEmpty(dropUndefined({ istioNamespace: global.istioNamespace })) }), this.version);
     }
     if (this.controlPlaneEnabled) {
       const suffix = this.revision ? `-${this.revision}` : '';
@@ -508,8 +508,8 @@ export class IstioInstallation extends Construct {
       add(IstioHelmChart.GATEWAY, g.name, g.namespace ?? this.namespace, `values-gateway-${g.name}.yaml`, dropUndefined({
         revision: this.revision,
         labels: g.labels ? { ...g.labels } : undefined,
+        // no hub: the gateway's proxy image comes from istiod's injection template
         service: g.serviceType || g.ports ? dropUndefined({ type: g.serviceType, ports: g.ports?.map(p => ({ ...p })) }) : undefined,
-        global: nonEmpty(dropUndefined({ hub: this.props.hub })),
       }), this.version);
     }
     return releases;
