@@ -1,7 +1,6 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv from 'ajv';
 import { Chart, Testing } from 'cdk8s';
 import { parse } from 'yaml';
 import {
@@ -64,6 +63,28 @@ function unknownPaths(values: any, defaults: any, at: string = ''): string[] {
     if (isMap && value !== null && typeof value === 'object' && !Array.isArray(value)) out.push(...unknownPaths(value, d, p));
   }
   return out;
+}
+
+/**
+ * The JSON Schema keywords the gateway chart's schema uses (type, properties,
+ * additionalProperties, items, enum, $ref), checked by hand: the errors at `at`.
+ */
+function schemaErrors(schema: any, value: any, root: any, at = ''): string[] {
+  if (schema.$ref) return schemaErrors(schema.$ref.split('/').slice(1).reduce((o: any, k: string) => o[k], root), value, root, at);
+  const types: string[] = schema.type === undefined ? [] : [schema.type].flat();
+  const typeOf = value === null ? 'null' : Array.isArray(value) ? 'array' : Number.isInteger(value) ? 'integer' : typeof value;
+  if (types.length > 0 && !types.includes(typeOf) && !(typeOf === 'integer' && types.includes('number'))) return [`${at || '/'}: ${typeOf}, not ${types.join(' or ')}`];
+  if (schema.enum && !schema.enum.includes(value)) return [`${at}: ${JSON.stringify(value)} not in ${JSON.stringify(schema.enum)}`];
+  const errors: string[] = [];
+  if (typeOf === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const sub = schema.properties?.[k] ?? (typeof schema.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+      if (sub) errors.push(...schemaErrors(sub, v, root, `${at}/${k}`));
+      else if (schema.additionalProperties === false) errors.push(`${at}/${k}: not allowed`);
+    }
+  }
+  if (typeOf === 'array' && schema.items) (value as any[]).forEach((v, i) => errors.push(...schemaErrors(schema.items, v, root, `${at}/${i}`)));
+  return errors;
 }
 
 /** Installations that together use every prop that renders values (each in an app of its own). */
@@ -166,13 +187,14 @@ describe('vendored installation inputs (install/)', () => {
 
   test('the gateway chart\'s values pass its JSON schema', () => {
     const schema = JSON.parse(fs.readFileSync(path.join(RELEASE_DIR, 'gateway_values.schema.json'), 'utf8'));
-    delete schema.$schema;
-    const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
     const gateways = installations().flatMap(i => i.helmReleases().filter(r => r.chart === IstioHelmChart.GATEWAY));
     expect(gateways.length).toBeGreaterThanOrEqual(3);
     for (const r of gateways) {
-      expect([r.releaseName, validate(r.values) ? [] : validate.errors]).toEqual([r.releaseName, []]);
+      expect([r.releaseName, schemaErrors(schema, r.values, schema)]).toEqual([r.releaseName, []]);
     }
-    expect(validate({ service: { type: 'NodePort' }, labelz: {} })).toBe(false);
+    // the check has teeth
+    expect(schemaErrors(schema, { service: { type: 'NodePort', ports: [{ port: '80' }] }, labelz: {} }, schema)).toEqual([
+      '/service/ports/0/port: string, not integer', '/labelz: not allowed',
+    ]);
   });
 });
