@@ -5,6 +5,8 @@ import { StringMatch } from '../src/core/string-match';
 import { TlsProtocolVersion } from '../src/networking/gateway';
 import { RouteDestination } from '../src/networking/vs-destination';
 import { IngressGateway, IngressTls } from '../src/patterns/ingress-gateway';
+import { JwtIssuer } from '../src/patterns/jwt-issuer';
+import { JwtProtectedIngress } from '../src/patterns/jwt-protected-ingress';
 
 function gatewayApiChart(): Chart {
   const app = Testing.app();
@@ -124,5 +126,71 @@ describe('IngressGateway in gateway-api mode', () => {
     expect(() => ingress.addRoute({ host: 'httpbin.example.com', destination: dest, rewrite: { uri: '/v2' } }))
       .toThrow(new RegExp(`rewrite.uri "/v2": a path rewrite without a path match ${MODE}`));
     expect(() => ingress.addRoute({ host: 'httpbin.example.com', destination: dest })).not.toThrow();
+  });
+});
+
+describe('JwtProtectedIngress in gateway-api mode', () => {
+  const ISSUER = JwtIssuer.custom({ issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/.well-known/jwks.json' });
+
+  function shop(): Chart {
+    const app = Testing.app();
+    OutputMode.set(app, ApiMode.GATEWAY_API);
+    return new Chart(app, 'test', { namespace: 'shop' });
+  }
+
+  test('a Gateway of class istio in the gateway namespace, an HTTPRoute per host, policies that target the Gateway', () => {
+    const chart = shop();
+    const api = new JwtProtectedIngress(chart, 'api', {
+      hosts: ['api.example.com'],
+      credentialName: 'api-tls',
+      gatewayNamespace: 'shop-gateway',
+      issuers: [ISSUER],
+      publicPaths: ['/healthz'],
+      requireClaims: [{ claim: 'groups', values: ['admin'] }],
+      routes: [{ pathPrefix: '/', destination: RouteDestination.to('api', { port: 8080 }) }],
+    });
+    const manifests = synthValid(chart);
+    expect(api.virtualService).toBeUndefined();
+    expect(objectsOf(manifests, 'VirtualService')).toEqual([]);
+    const gateway = findObject(manifests, 'Gateway');
+    expect(gateway.metadata).toEqual({ name: 'test-api', namespace: 'shop-gateway' });
+    expect(gateway.spec.listeners[0]).toEqual({
+      name: 'api-example-com',
+      hostname: 'api.example.com',
+      port: 443,
+      protocol: 'HTTPS',
+      tls: { mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', name: 'api-tls' }] },
+      allowedRoutes: { namespaces: { from: 'Same' } },
+    });
+    // a short backend name is read in the chart's namespace, as the VirtualService would: a ReferenceGrant lets the route in
+    expect(api.route('api.example.com').kind).toBe('HTTPRoute');
+    expect(findObject(manifests, 'HTTPRoute', 'test-api-api-example-com').spec.rules).toEqual([
+      { matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: [{ name: 'api', namespace: 'shop', port: 8080 }] },
+    ]);
+    expect(findObject(manifests, 'ReferenceGrant').metadata.namespace).toBe('shop');
+    const targetRefs = [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'test-api' }];
+    const ra = findObject(manifests, 'RequestAuthentication');
+    expect(ra.metadata.namespace).toBe('shop-gateway');
+    expect(ra.spec.targetRefs).toEqual(targetRefs);
+    expect(ra.spec.selector).toBeUndefined();
+    for (const policy of objectsOf(manifests, 'AuthorizationPolicy')) {
+      expect(policy.spec.targetRefs).toEqual(targetRefs);
+      expect(policy.spec.action).toBe('DENY');
+    }
+    expect(findObject(manifests, 'AuthorizationPolicy', 'test-api-requiretoken').spec.rules[0].from).toEqual([{ source: { notRequestPrincipals: ['https://idp.example.com/*'] } }]);
+  });
+
+  test('throws when given what only the istio mode has: an existing gateway, its selector or ports, an oauth2-proxy gate', () => {
+    const chart = shop();
+    const base = { hosts: ['api.example.com'], credentialName: 'api-tls', issuers: [ISSUER] };
+    expect(() => new JwtProtectedIngress(chart, 'a', { ...base, gatewaySelector: { istio: 'ingressgateway' } }))
+      .toThrow(/JwtProtectedIngress 'test\/a': invalid gatewaySelector .*gateway pods selected by labels cannot be expressed in ApiMode.GATEWAY_API/);
+    expect(() => new JwtProtectedIngress(chart, 'b', { ...base, gatewayPorts: [8443] }))
+      .toThrow(/invalid gatewayPorts \[8443\]: policies limited to pod ports .*cannot be expressed in ApiMode.GATEWAY_API/);
+    expect(() => new JwtProtectedIngress(chart, 'c', { ...base, issuers: [JwtIssuer.oauth2Proxy({ provider: 'oauth2-proxy', issuer: 'https://accounts.google.com', jwksUri: 'https://www.googleapis.com/oauth2/v3/certs' })] }))
+      .toThrow(/invalid issuers "JwtIssuer.oauth2Proxy": the oauth2-proxy login gate .*cannot be expressed in ApiMode.GATEWAY_API/);
+    expect(() => new JwtProtectedIngress(chart, 'e', { ...base, hosts: ['*'], scopePoliciesToHosts: false }))
+      .toThrow(/invalid hosts\[0\] "\*": a listener for every host cannot be expressed in ApiMode.GATEWAY_API/);
+    expect(() => new JwtProtectedIngress(chart, 'd', { ...base, routes: [{ destination: RouteDestination.to('api', { port: 8080 }) }] })).not.toThrow();
   });
 });

@@ -248,7 +248,7 @@ describe('JwtProtectedIngress checks', () => {
     test('fails validation when a host is added to the VirtualService directly', () => {
       const c = chart();
       const ingress = new JwtProtectedIngress(c, 'api', props());
-      ingress.virtualService.addHost('admin.example.com');
+      ingress.virtualService!.addHost('admin.example.com');
       expect(() => synthValid(c)).toThrow(
         `${AT}: the VirtualService has host "admin.example.com", which is not in hosts ["api.example.com"]: the Gateway does not serve it (IST0132) `
         + 'and the token policy does not cover it; pass it in hosts instead of adding it to the VirtualService');

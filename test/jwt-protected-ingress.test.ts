@@ -86,7 +86,7 @@ describe('JwtProtectedIngress', () => {
       .toEqual(['AuthorizationPolicy', 'Gateway', 'RequestAuthentication', 'ServiceEntry', 'VirtualService']);
 
     expect(ingress.gateway?.name).toBe('test-api-gateway');
-    expect(ingress.virtualService.name).toBe('test-api-virtualservice');
+    expect(ingress.virtualService!.name).toBe('test-api-virtualservice');
     expect(ingress.requestAuthentication.issuers).toEqual(['testing@secure.istio.io']);
     expect(ingress.requireTokenPolicy?.action).toBe(AuthorizationAction.DENY);
     expect(ingress.externalAuthorizationPolicy).toBeUndefined();
@@ -131,7 +131,7 @@ describe('JwtProtectedIngress', () => {
       gatewayPorts: [8443],
     });
     const catchAll = ingress.addRoute({ destination: RouteDestination.to('web', { port: 8080 }) });
-    catchAll.addMatch({ uri: StringMatch.prefix('/') });
+    catchAll!.addMatch({ uri: StringMatch.prefix('/') });
     ingress.addClaimRequirement({ claim: 'realm_access', nested: ['roles'], values: ['shop-user'] });
 
     // an existing gateway (in an open world: it lives in another repository)
@@ -299,7 +299,7 @@ describe('JwtProtectedIngress', () => {
     const chart = shopChart();
     const ingress = new JwtProtectedIngress(chart, 'api', minimal({ routes: [] }));
     const rule = ingress.addRoute({ pathPrefix: '/v1/', destination: RouteDestination.to('api', { port: 8080 }) });
-    rule.addMatch({ uri: StringMatch.prefix('/v2/') });
+    rule!.addMatch({ uri: StringMatch.prefix('/v2/') });
     const policy = ingress.addClaimRequirement({ claim: 'https://example.com/roles', values: ['admin'] });
     const out = synthValid(chart);
     expect(findObject(out, 'VirtualService').spec.http[0].match).toEqual([{ uri: { prefix: '/v1/' } }, { uri: { prefix: '/v2/' } }]);

@@ -1,14 +1,17 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { IngressGatewayApi } from './gateway-api/ingress';
 import { JwtIssuer } from './jwt-issuer';
 import { addCrossCheck, addSynthValidation, IndexQueries } from '../core/cross-check';
 import { constructMessage, propMessage, throwPropError } from '../core/errors';
 import { isDnsLabel, isDnsSubdomain, isFqdn, isIpAddress, isWildcardHost } from '../core/names';
+import { ApiMode, modeRefusal, OutputMode } from '../core/output-mode';
 import { A_PORT_IS, checkPortNumber, Protocol } from '../core/protocol';
 import { IGateway } from '../core/references';
 import { StringMatch } from '../core/string-match';
+import { PolicyTargetRef } from '../core/target-ref';
 import { WorkloadSelector } from '../core/workload-selector';
-import { Gateway, GatewayServer } from '../networking/gateway';
+import { Gateway, GatewayServer, ServerTlsMode } from '../networking/gateway';
 import { HttpRouteRule } from '../networking/http-route';
 import { ServiceEntry, ServiceEntryLocation, ServiceEntryResolution } from '../networking/service-entry';
 import { VirtualService } from '../networking/virtual-service';
@@ -292,8 +295,16 @@ export interface JwtProtectedIngressProps {
 export class JwtProtectedIngress extends Construct {
   /** The Gateway made here, or undefined when an existing one is used (`gateway` prop). */
   public readonly gateway?: Gateway;
-  /** The VirtualService that routes the hosts to the backends. */
-  public readonly virtualService: VirtualService;
+  /** The VirtualService that routes the hosts to the backends (`ApiMode.ISTIO`; undefined in `ApiMode.GATEWAY_API`). */
+  public readonly virtualService?: VirtualService;
+  /**
+   * `ApiMode.GATEWAY_API` only: the Gateway (gateway.networking.k8s.io, class `istio`,
+   * id `GatewayApi`) in `gatewayNamespace`, an HTTPS listener per host; the policies
+   * target it (`targetRefs`) instead of selecting pods. The routes are `route(host)`.
+   */
+  public readonly gatewayApiGateway?: ApiObject;
+  /** The API the objects are written in (from `OutputMode.of(this)`). */
+  public readonly apiMode: ApiMode;
   /** The RequestAuthentication on the gateway pods, one JWT rule per issuer. */
   public readonly requestAuthentication: RequestAuthentication;
   /**
@@ -321,9 +332,12 @@ export class JwtProtectedIngress extends Construct {
   private readonly serviceEntries: ServiceEntry[] = [];
   /** The extension provider of an oauth2Proxy issuer, which gates instead of the token policy. */
   private readonly gateProvider?: string;
+  private readonly gatewayApi?: IngressGatewayApi;
+  private routeCount = 0;
 
   public constructor(scope: Construct, id: string, props: JwtProtectedIngressProps) {
     super(scope, id);
+    this.apiMode = OutputMode.of(this);
     this.scoped = props.scopePoliciesToHosts ?? true;
     this.gatewayNamespace = props.gatewayNamespace ?? 'istio-system';
     if (!isDnsLabel(this.gatewayNamespace)) {
@@ -358,7 +372,18 @@ export class JwtProtectedIngress extends Construct {
     }
     this.gateProvider = resolved[gated]?.gateProvider;
 
-    if (gateway === undefined) {
+    if (this.apiMode === ApiMode.GATEWAY_API) {
+      this.refuseInGatewayApi(props);
+      this.gatewayApi = new IngressGatewayApi(this, {
+        namespace: this.gatewayNamespace,
+        hosts: this.hostList.map(h => ({ host: h, id: h.replace(/^\*\./, 'wildcard.').replace(/\./g, '-'), mode: ServerTlsMode.SIMPLE, credentialName: props.credentialName })),
+        httpsPort: 443,
+        httpPort: 80,
+        redirect: props.httpsRedirect ?? true,
+        shortNameNamespace: Chart.of(this).namespace,
+      });
+      this.gatewayApiGateway = this.gatewayApi.gateway;
+    } else if (gateway === undefined) {
       const servers: GatewayServer[] = [{
         port: { number: 443, protocol: Protocol.HTTPS },
         hosts: [...this.hostList],
@@ -374,15 +399,14 @@ export class JwtProtectedIngress extends Construct {
       }
     }
 
-    this.virtualService = new VirtualService(this, 'VirtualService', {
-      hosts: [...this.hostList],
-      gateways: [gateway ?? this.gateway!],
-    });
+    if (this.gatewayApi === undefined) {
+      this.virtualService = new VirtualService(this, 'VirtualService', {
+        hosts: [...this.hostList],
+        gateways: [gateway ?? this.gateway!],
+      });
+    }
 
-    const policyScope = {
-      metadata: { namespace: this.gatewayNamespace },
-      selector: WorkloadSelector.fromLabels({ ...this.selector }),
-    };
+    const policyScope = this.policyScope();
     this.requestAuthentication = new RequestAuthentication(this, 'RequestAuthentication', {
       ...policyScope,
       jwtRules: resolved.map(r => r.rule),
@@ -456,16 +480,22 @@ export class JwtProtectedIngress extends Construct {
    * @example
    * ingress.addRoute({ pathPrefix: '/api/', destination: RouteDestination.to('api', { port: 8080 }) });
    */
-  public addRoute(route: JwtIngressRoute): HttpRouteRule {
-    const prop = `routes[${this.virtualService.httpRoutes.length}]`;
+  public addRoute(route: JwtIngressRoute): HttpRouteRule | undefined {
+    const prop = `routes[${this.virtualService?.httpRoutes.length ?? this.routeCount}]`;
     if (route.pathPrefix !== undefined && route.path !== undefined) {
       throwPropError(this, `${prop}.pathPrefix`, route.pathPrefix, `give pathPrefix or path, not both (path is ${route.path})`);
     }
     if (route.pathPrefix !== undefined && !route.pathPrefix.startsWith('/')) {
       throwPropError(this, `${prop}.pathPrefix`, route.pathPrefix, 'a path prefix starts with "/", e.g. "/api/"');
     }
+    this.routeCount++;
+    if (this.gatewayApi !== undefined) {
+      // one HTTPRoute per host (a listener each): the rule goes to every host's route
+      for (const host of this.hostList) this.gatewayApi.addRoute(prop, { ...route, host });
+      return undefined;
+    }
     const uri = route.pathPrefix !== undefined ? StringMatch.prefix(route.pathPrefix) : route.path;
-    return this.virtualService.addHttpRoute({
+    return this.virtualService!.addHttpRoute({
       match: uri ? [{ uri }] : undefined,
       destinations: [route.destination],
       timeout: route.timeout,
@@ -506,14 +536,57 @@ export class JwtProtectedIngress extends Construct {
     let id = base;
     for (let k = 2; this.node.tryFindChild(id); k++) id = `${base}-${k}`;
     const policy = new AuthorizationPolicy(this, id, {
-      metadata: { namespace: this.gatewayNamespace },
-      selector: WorkloadSelector.fromLabels({ ...this.selector }),
+      ...this.policyScope(),
       action: AuthorizationAction.DENY,
       rules: [this.scopedRule({ when: [{ key, notValues: [...requirement.values] }] })],
     });
     this.claimKeys.push(key);
     this.claimPolicyList.push(policy);
     return policy;
+  }
+
+  /**
+   * `ApiMode.GATEWAY_API`: the HTTPRoute of a host (one per host, each bound to the
+   * host's listener). Throws for a host not listed, and in `ApiMode.ISTIO`.
+   */
+  public route(host: string): ApiObject {
+    const route = this.gatewayApi?.routeOf(host);
+    if (route === undefined) {
+      throwPropError(this, 'host', host, this.gatewayApi ? `not a host of this JwtProtectedIngress (hosts: ${this.hostList.join(', ')})` : 'in ApiMode.ISTIO the hosts share the VirtualService: use virtualService');
+    }
+    return route;
+  }
+
+  /** Where the policies go and what they apply to: the gateway pods (selector), or the Gateway made here (targetRefs). */
+  private policyScope(): { metadata: { namespace: string }; selector?: WorkloadSelector; targetRefs?: PolicyTargetRef[] } {
+    const metadata = { namespace: this.gatewayNamespace };
+    return this.gatewayApi !== undefined
+      ? { metadata, targetRefs: [PolicyTargetRef.gateway(this.gatewayApi.name)] }
+      : { metadata, selector: WorkloadSelector.fromLabels({ ...this.selector }) };
+  }
+
+  /** The props that have no Gateway API form here. */
+  private refuseInGatewayApi(props: JwtProtectedIngressProps): void {
+    const existing: Array<[string, unknown, string]> = [
+      ['gateway', props.gateway?.node.path, 'an existing Istio gateway'],
+      ['gatewayHosts', props.gatewayHosts, 'the hosts of an existing Istio gateway'],
+      ['gatewaySelector', props.gatewaySelector, 'gateway pods selected by labels'],
+      ['gatewayPorts', props.gatewayPorts, 'policies limited to pod ports of shared gateway pods'],
+    ];
+    for (const [prop, value, feature] of existing) {
+      if (value !== undefined) {
+        throw new Error(modeRefusal(this, prop, value, feature,
+          `in gateway-api mode this construct makes its own Gateway (class istio), which Istio deploys, and its policies target that Gateway only: leave ${prop} out`));
+      }
+    }
+    if (this.gateProvider !== undefined) {
+      throw new Error(modeRefusal(this, 'issuers', 'JwtIssuer.oauth2Proxy', 'the oauth2-proxy login gate (a CUSTOM policy)',
+        'this rendering makes the token DENY policy only: use a token issuer (JwtIssuer.custom, auth0, keycloak...)'));
+    }
+    const star = this.hostList.indexOf('*');
+    if (star >= 0) {
+      throw new Error(modeRefusal(this, `hosts[${star}]`, '*', 'a listener for every host', 'a Gateway API listener hostname is a host or "*.domain": list the hosts'));
+    }
   }
 
   /** The rule, limited to this construct's hosts (with and without port) and to the protected paths. */
@@ -637,11 +710,11 @@ export class JwtProtectedIngress extends Construct {
 
   private validateComplete(): string[] {
     const errors: string[] = [];
-    if (this.virtualService.httpRoutes.length === 0) {
+    if ((this.virtualService?.httpRoutes.length ?? this.routeCount) === 0) {
       errors.push(constructMessage(this, 'has no route: add one with addRoute({ pathPrefix: "/", destination: RouteDestination.to(...) })'));
     }
     const hosts = new Set(this.hostList.map(h => h.toLowerCase()));
-    for (const host of this.virtualService.hosts) {
+    for (const host of this.virtualService?.hosts ?? []) {
       if (!hosts.has(host.toLowerCase())) {
         errors.push(constructMessage(this,
           `the VirtualService has host "${host}", which is not in hosts ${JSON.stringify(this.hostList)}: the Gateway does not serve it `

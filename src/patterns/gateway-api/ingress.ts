@@ -29,6 +29,12 @@ export interface IngressApiProps {
   readonly httpsPort: number;
   readonly httpPort: number;
   readonly redirect: boolean;
+  /**
+   * Where a short backend name (`httpbin`) is read when it is not the routes'
+   * namespace (JwtProtectedIngress: the chart's, as its VirtualService would).
+   * @default - the routes' namespace
+   */
+  readonly shortNameNamespace?: string;
 }
 
 /** A route as the IngressGateway takes it (see IngressRoute). */
@@ -201,7 +207,11 @@ export class IngressGatewayApi {
       throw new Error(modeRefusal(this.scope, `${prop}.port`, undefined, 'a backendRef to a Service without a port',
         'the Gateway API requires the port of every Service backend: give RouteDestination.to(host, { port })'));
     }
-    const svc: ServiceRef = serviceOfHost(this.scope, `${prop}.host`, destination.host);
+    const named: ServiceRef = serviceOfHost(this.scope, `${prop}.host`, destination.host);
+    const readIn = this.props.shortNameNamespace;
+    const svc: ServiceRef = named.namespace === undefined && readIn !== undefined && readIn !== this.props.namespace
+      ? { name: named.name, namespace: readIn }
+      : named;
     const ref: any = { name: svc.name, port: destination.port };
     if (svc.namespace !== undefined) ref.namespace = svc.namespace;
     if (destination.headers !== undefined) ref.filters = headerFilters(destination.headers);
