@@ -32,7 +32,7 @@ function bookinfoApp(name: string, port: number, versions: string[], account: st
     metadata: { name: account, labels: { account: name } },
   });
   for (const version of versions) {
-    const labels = command ? { app: name } : { app: name, version };
+    const labels: { [key: string]: string } = command ? { app: name } : { app: name, version };
     new ApiObject(chart, `${name}-${version}`, {
       apiVersion: 'apps/v1', kind: 'Deployment',
       metadata: { name: command ? name : `${name}-${version}`, labels },
