@@ -4,12 +4,17 @@
  * https://istio.io/v1.30/docs/tasks/security/authentication/authn-policy/#end-user-authentication
  * with `samples/httpbin/httpbin-gateway.yaml` applied in namespace `foo`.
  *
- * The comparison ignores object names, labels, field and list order, the apiVersion
- * version (the sample still writes v1alpha3), and the fields the construct's documented
- * secure defaults add (listed in SECURE_DEFAULT_EXTRAS). Every other difference is
- * listed, with its reason, in the expected data and asserted exactly.
+ * What is compared is chart `foo` of examples/jwt-ingress, which builds the task with
+ * the task's issuer and JWKS. The comparison ignores object names, labels, field and
+ * list order, the apiVersion version (the sample still writes v1alpha3), and the fields
+ * the construct's documented secure defaults add (listed in SECURE_DEFAULT_EXTRAS).
+ * Every other difference is listed, with its reason and category, in the expected data
+ * and asserted exactly; examples/jwt-ingress/README.md lists the same.
  */
+import { readdirSync, readFileSync } from 'fs';
+import { join } from 'path';
 import { ApiObject, Chart, Testing } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
 import { synthValid } from './util';
 import { RouteDestination } from '../src/networking/vs-destination';
 import { JwtIssuer } from '../src/patterns/jwt-issuer';
@@ -67,24 +72,31 @@ const SECURE_DEFAULT_EXTRAS = [
   { kind: 'Gateway', path: 'spec.servers[1]', why: 'the HTTPS server (443, tls SIMPLE with credentialName): HTTPS only' },
   { kind: 'AuthorizationPolicy', path: 'spec.rules[0].to[0].operation.hosts', why: 'scoped to the construct hosts (host and host:*), so other hosts of the shared gateway are untouched' },
   { kind: 'AuthorizationPolicy', path: 'spec.rules[0].to[0].operation.notPaths', why: 'publicPaths carved out of the token requirement' },
+  {
+    kind: 'AuthorizationPolicy',
+    path: 'spec.rules[0].to[0].operation.ports',
+    why: 'gatewayPorts (the gateway pods\' HTTP and HTTPS ports): Istio applies a DENY rule with HTTP attributes to TCP traffic as deny-all, so the policy is limited to the ports it is meant for',
+  },
   { kind: 'ServiceEntry', path: '', why: 'the JWKS host raw.githubusercontent.com declared for egress (MESH_EXTERNAL, DNS, exported to istio-system only)' },
 ];
 
 /** The differences that remain in both steps (published value -> synthesized value). */
-const COMMON_DIFFERENCES = [
+const COMMON_DIFFERENCES: Array<Difference & { why: string; category: 'secure default' | 'same meaning' }> = [
   {
     kind: 'Gateway',
     path: 'spec.servers[0].hosts[0]',
     published: '*',
     synthesized: 'httpbin.example.com',
-    why: 'the construct serves concrete hosts: its policies are scoped to them, and Istio cannot scope "*" (use scopePoliciesToHosts: false on a dedicated gateway)',
+    why: 'the construct serves concrete hosts: its policies are scoped to them, and Istio cannot scope "*" (use scopePoliciesToHosts: false on a dedicated gateway); here the shop shares the gateway pods',
+    category: 'secure default',
   },
   {
     kind: 'Gateway',
     path: 'spec.servers[0].port.name',
     published: 'http',
     synthesized: 'http-80',
-    why: 'port names default to <protocol>-<number>; same protocol',
+    why: 'port names default to <protocol>-<number>; a Gateway server\'s port name is a label only, the protocol is the same',
+    category: 'same meaning',
   },
   {
     kind: 'VirtualService',
@@ -92,6 +104,7 @@ const COMMON_DIFFERENCES = [
     published: 'httpbin-gateway',
     synthesized: 'foo/httpbin-gateway',
     why: 'the gateway is referenced as <namespace>/<name>; same gateway (names mapped)',
+    category: 'same meaning',
   },
   {
     kind: 'VirtualService',
@@ -99,6 +112,7 @@ const COMMON_DIFFERENCES = [
     published: '*',
     synthesized: 'httpbin.example.com',
     why: 'concrete host, as on the Gateway',
+    category: 'secure default',
   },
   {
     kind: 'AuthorizationPolicy',
@@ -106,6 +120,7 @@ const COMMON_DIFFERENCES = [
     published: '*',
     synthesized: 'testing@secure.istio.io/*',
     why: 'a token of this construct\'s issuer is required, not of any issuer another RequestAuthentication on the shared gateway accepts',
+    category: 'secure default',
   },
 ];
 
@@ -168,7 +183,28 @@ interface Comparison {
 
 /** Synthesizes the construct and compares it with the published manifests. */
 function compare(publicPaths: string[] | undefined, publishedPolicy: any): Comparison {
-  const chart = new Chart(Testing.app(), 'fixture', { namespace: 'foo' });
+  const out = synthValid(exampleChart(publicPaths));
+  const objects = out.filter(o => o.kind !== 'Service');
+  const byKind = (kind: string) => objects.filter(o => o.kind === kind);
+  const names = new Map([[byKind('Gateway')[0].metadata.name, 'httpbin-gateway']]);
+  const pairs: Array<[any, any]> = [
+    [PUBLISHED_GATEWAY, byKind('Gateway')[0]],
+    [PUBLISHED_VIRTUAL_SERVICE, byKind('VirtualService')[0]],
+    [PUBLISHED_REQUEST_AUTHENTICATION, byKind('RequestAuthentication')[0]],
+    [publishedPolicy, byKind('AuthorizationPolicy')[0]],
+    ...byKind('ServiceEntry').map(se => [undefined, se] as [any, any]),
+  ];
+  expect(pairs.length).toBe(objects.length); // every synthesized Istio object is compared, once
+  expect(new Set(pairs.map(([, o]) => o)).size).toBe(pairs.length);
+  const differences = pairs.flatMap(([published, synthesized]) =>
+    diff(synthesized.kind, published ? normalize(published, names) : undefined, normalize(synthesized, names)));
+  const extras = new Set(differences.map(extraOf).filter(e => e !== undefined).map(e => `${e.kind} ${e.path}`));
+  return { remaining: differences.filter(d => !extraOf(d)), extras: [...extras].sort() };
+}
+
+/** Chart `foo` of examples/jwt-ingress/main.ts (the Deployment left out), with public paths for the per-path step. */
+function exampleChart(publicPaths?: string[]): Chart {
+  const chart = new Chart(Testing.app(), 'foo', { namespace: 'foo' });
   // the httpbin Service of samples/httpbin/httpbin.yaml (not compared)
   new ApiObject(chart, 'httpbin-service', {
     apiVersion: 'v1',
@@ -176,33 +212,20 @@ function compare(publicPaths: string[] | undefined, publishedPolicy: any): Compa
     metadata: { name: 'httpbin' },
     spec: { selector: { app: 'httpbin' }, ports: [{ name: 'http', port: 8000, targetPort: 8080 }] },
   });
-  const ingress = new JwtProtectedIngress(chart, 'httpbin', {
+  new JwtProtectedIngress(chart, 'httpbin-ingress', {
     hosts: ['httpbin.example.com'],
     credentialName: 'httpbin-credential',
     issuers: [JwtIssuer.custom({ issuer: 'testing@secure.istio.io', jwksUri: JWKS_URI })],
     routes: [{ destination: RouteDestination.to('httpbin', { port: 8000 }) }],
     publicPaths,
+    gatewayPorts: [8443, 8080],
   });
-  const out = synthValid(chart);
-  const names = new Map([[ingress.gateway!.name, 'httpbin-gateway']]);
-  const byName = (name: string) => out.find(o => o.metadata.name === name);
-  const pairs: Array<[any, any]> = [
-    [PUBLISHED_GATEWAY, byName(ingress.gateway!.name)],
-    [PUBLISHED_VIRTUAL_SERVICE, byName(ingress.virtualService!.name)],
-    [PUBLISHED_REQUEST_AUTHENTICATION, byName(ingress.requestAuthentication.name)],
-    [publishedPolicy, byName(ingress.requireTokenPolicy!.name)],
-    ...ingress.jwksServiceEntries.map(se => [undefined, byName(se.name)] as [any, any]),
-  ];
-  expect(pairs.length).toBe(out.length - 1); // every synthesized Istio object is compared
-  const differences = pairs.flatMap(([published, synthesized]) =>
-    diff(synthesized.kind, published ? normalize(published, names) : undefined, normalize(synthesized, names)));
-  const extras = new Set(differences.map(extraOf).filter(e => e !== undefined).map(e => `${e.kind} ${e.path}`));
-  return { remaining: differences.filter(d => !extraOf(d)), extras: [...extras].sort() };
+  return chart;
 }
 
 const ALL_EXTRAS = SECURE_DEFAULT_EXTRAS.map(e => `${e.kind} ${e.path}`).sort();
 
-const strip = (list: Array<Difference & { why: string }>) => list.map(({ why, ...d }) => d);
+const strip = (list: Array<Difference & { why: string; category: 'secure default' | 'same meaning' }>) => list.map(({ why, category, ...d }) => d);
 
 describe('JwtProtectedIngress task fixture (Istio "End-user authentication" at the ingress gateway)', () => {
   test('"require a valid token": only the listed differences remain', () => {
@@ -220,10 +243,20 @@ describe('JwtProtectedIngress task fixture (Istio "End-user authentication" at t
         published: '/headers',
         synthesized: undefined,
         why: 'a token is required on every path but the public ones: the task protects /headers only, the construct exempts /ip (publicPaths) and protects the rest',
+        category: 'secure default' as const,
       },
     ];
     const { remaining, extras } = compare(['/ip'], PUBLISHED_REQUIRE_TOKEN_PER_PATH);
     expect(remaining).toEqual(strip(PER_PATH_DIFFERENCES));
     expect(extras).toEqual(ALL_EXTRAS);
+  });
+
+  test('the example\'s committed output (examples/jwt-ingress/dist/foo.k8s.yaml) holds these Istio objects', () => {
+    const dist = join(__dirname, '..', 'examples', 'jwt-ingress', 'dist');
+    const committed = readdirSync(dist).filter(f => f === 'foo.k8s.yaml')
+      .flatMap(f => parseAllDocuments(readFileSync(join(dist, f), 'utf8')).map(d => d.toJSON()))
+      .filter(o => o !== null && String(o.apiVersion).includes('istio.io'));
+    const ours = synthValid(exampleChart()).filter(o => String(o.apiVersion).includes('istio.io'));
+    expect(committed).toEqual(ours);
   });
 });

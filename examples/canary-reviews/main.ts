@@ -1,10 +1,12 @@
-// Bookinfo's traffic-shifting task as a CanaryRelease: reviews v1 keeps 90% of the
-// traffic, v2 gets 10%. The pattern writes the VirtualService and the DestinationRule
-// (subsets by the pods' `version` label, ISTIO_MUTUAL); the validation switch checks
-// every object at synth.
+// Bookinfo's traffic shifting as a CanaryRelease: reviews v1 keeps 90% of the traffic,
+// v2 gets 10%, as Istio publishes it in samples/bookinfo/networking/
+// virtual-service-reviews-90-10.yaml and destination-rule-reviews.yaml (load balancer
+// RANDOM, subsets v1, v2, v3). The pattern writes the VirtualService and the
+// DestinationRule (subsets by the pods' `version` label, and ISTIO_MUTUAL: the one
+// deliberate difference, see README.md); the validation switch checks every object at synth.
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-32';
-import { CanaryRelease, CanaryWorkload, IstioValidation } from 'cdk8s-istio';
+import { CanaryRelease, CanaryWorkload, IstioValidation, SimpleLb } from 'cdk8s-istio';
 
 const app = new App();
 IstioValidation.enable(app, { strict: true });
@@ -33,7 +35,7 @@ const service = new kplus.Service(chart, 'reviews', {
 });
 service.selectLabel('app', 'reviews');
 
-// samples/bookinfo/networking/virtual-service-reviews-90-10.yaml
+// samples/bookinfo/networking/virtual-service-reviews-90-10.yaml and destination-rule-reviews.yaml
 const canary = new CanaryRelease(chart, 'reviews-canary', {
   name: 'reviews',
   host: 'reviews',
@@ -42,10 +44,11 @@ const canary = new CanaryRelease(chart, 'reviews-canary', {
   stableSubsetName: 'v1',
   canarySubsetName: 'v2',
   canaryWeight: 10,
+  // the sample's load balancer (Istio's default is LEAST_REQUEST)
+  trafficPolicy: { loadBalancer: { simple: SimpleLb.RANDOM } },
 });
 
-// the DestinationRule is a part like any other: v3 completes Bookinfo's
-// destination-rule-all-mtls.yaml for reviews
+// the DestinationRule is a part like any other: v3 completes the sample's subsets
 canary.destinationRule!.addSubset('v3', { labels: { version: 'v3' } });
 
 app.synth();
