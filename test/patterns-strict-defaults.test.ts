@@ -1,5 +1,6 @@
 import { ApiObject, App, Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-32';
+import { ApiMode, OutputMode } from '../src/core/output-mode';
 import { Protocol } from '../src/core/protocol';
 import { WorkloadSelector } from '../src/core/workload-selector';
 import { ExtAuthzProvider } from '../src/mesh/extension-provider';
@@ -144,6 +145,53 @@ describe('JwtProtectedIngress on gateway pods that also serve TCP', () => {
 
   test('with gatewayPorts the policies are limited to the HTTP ports: quiet', () => {
     const found = IstioValidation.findings(build([8443, 8080]), { openWorld: false }).filter(f => f.code === 'CDK8S-ISTIO-A011');
+    expect(found).toEqual([]);
+  });
+});
+
+/** The traffic patterns in gateway-api mode (OutputMode), each with its minimal props for that mode. */
+const GATEWAY_API_PATTERNS: Array<[string, (chart: Chart) => void]> = [
+  ['CanaryRelease', chart => {
+    new CanaryRelease(chart, 'reviews', { host: 'reviews', stableHost: 'reviews-v1', canaryHost: 'reviews-v2', port: 9080 });
+  }],
+  ['EgressGateway', chart => {
+    new EgressGateway(chart, 'egress').addHost('edition.cnn.com', EgressTraffic.http());
+  }],
+  ['JwtProtectedIngress', chart => {
+    new JwtProtectedIngress(chart, 'api', {
+      hosts: ['api.example.com'],
+      credentialName: 'api-tls',
+      issuers: [JwtIssuer.custom({ issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/.well-known/jwks.json' })],
+      routes: [{ destination: RouteDestination.to('api', { port: 8080 }) }],
+    });
+  }],
+  ['IngressGateway', chart => {
+    new IngressGateway(chart, 'ingress', {
+      hosts: [{ host: 'httpbin.example.com', tls: IngressTls.simple('httpbin-credential') }],
+      routes: [{ host: 'httpbin.example.com', destination: RouteDestination.to('httpbin', { port: 8000 }) }],
+    });
+  }],
+];
+
+describe.each(GATEWAY_API_PATTERNS)('%s in gateway-api mode with its defaults', (_name, build) => {
+  function gatewayApiApp(): { app: App; chart: Chart } {
+    const app = new App({ outdir: '/tmp/cdk8s-istio-strict-defaults' });
+    OutputMode.set(app, ApiMode.GATEWAY_API);
+    IstioValidation.enable(app, { strict: true, printWarnings: false });
+    return { app, chart: new Chart(app, 'test', { namespace: 'shop' }) };
+  }
+
+  test('synthesizes under strict validation, with Gateway API objects', () => {
+    const { app, chart } = gatewayApiApp();
+    build(chart);
+    expect(() => app.synth()).not.toThrow();
+    expect(chart.node.findAll().some(c => c instanceof ApiObject && c.apiVersion.startsWith('gateway.networking.k8s.io/'))).toBe(true);
+  });
+
+  test('has no warning or error (open world, as at synth)', () => {
+    const { app, chart } = gatewayApiApp();
+    build(chart);
+    const found = IstioValidation.findings(app).filter(f => f.level !== FindingLevel.INFO);
     expect(found).toEqual([]);
   });
 });
