@@ -6,12 +6,19 @@
  *
  * Exit codes: 0 no errors, 1 errors (or warnings with --fail-on warning), 2 usage
  * or parse errors.
+ *
+ * `cdk8s-istio graph PATH...`: the traffic topology of the manifests (`MeshGraph`), as
+ * Mermaid or DOT. Exit codes: 0, or 2 on usage or read errors.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { Analyzer, AnalyzeOptions } from './validation/engine';
 import { FindingLevel } from './validation/findings';
+import { GraphFormat, MeshGraph } from './validation/graph';
 import { ManifestReadError, readManifests, readMeshConfig } from './validation/manifest-reader';
 
 const USAGE = `Usage: cdk8s-istio analyze [options] PATH...
+       cdk8s-istio graph [--format mermaid|dot] [--out FILE] PATH...
 
 Validates Istio and Gateway API manifests (YAML files or folders, multi-document
 files and Lists) offline: the CRD schemas and CEL rules, Istio's admission webhook
@@ -30,6 +37,15 @@ Options:
   --allow-unevaluable-rules
                          CEL rules that cannot be evaluated are warnings, not errors
   -h, --help             this help
+
+graph draws the traffic topology of the manifests: gateways and their hosts,
+routes with their matches and weights, Services and their subsets, ServiceEntries,
+and the mTLS, authorization and JWT policies with what they apply to.
+
+Options of graph:
+  --format mermaid|dot   output format (default: mermaid, a flowchart for Markdown)
+  --out FILE             write to FILE instead of stdout
+  --mesh-config FILE     mesh config (its rootNamespace: mesh-wide policies)
 `;
 
 class UsageError extends Error {}
@@ -45,7 +61,7 @@ interface Args {
 function parseArgs(argv: string[]): Args | undefined {
   if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help') return undefined;
   const [command, ...rest] = argv;
-  if (command !== 'analyze') throw new UsageError(`unknown command "${command}": the command is "analyze"`);
+  if (command !== 'analyze') throw new UsageError(`unknown command "${command}": the commands are "analyze" and "graph"`);
   const paths: string[] = [];
   const suppress: string[] = [];
   let format: 'text' | 'json' = 'text';
@@ -106,7 +122,91 @@ function parseArgs(argv: string[]): Args | undefined {
   };
 }
 
+interface GraphArgs {
+  readonly paths: string[];
+  readonly format: GraphFormat;
+  readonly outFile?: string;
+  readonly meshConfigFile?: string;
+}
+
+function parseGraphArgs(rest: string[]): GraphArgs | undefined {
+  const paths: string[] = [];
+  let format = GraphFormat.MERMAID;
+  let outFile: string | undefined;
+  let meshConfigFile: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const take = (): string => {
+      if (inline !== undefined) return inline;
+      const v = rest[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`graph: ${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '-h': case '--help': return undefined;
+      case '--format': {
+        const f = take();
+        if (f !== GraphFormat.MERMAID && f !== GraphFormat.DOT) throw new UsageError(`graph: --format must be mermaid or dot, got "${f}"`);
+        format = f;
+        break;
+      }
+      case '--out': outFile = take(); break;
+      case '--mesh-config': meshConfigFile = take(); break;
+      default:
+        if (arg.startsWith('-')) throw new UsageError(`graph: unknown option "${arg}" (graph takes --format, --out and --mesh-config)`);
+        paths.push(arg);
+    }
+  }
+  if (paths.length === 0) throw new UsageError('graph: give at least one file or folder to draw');
+  return { paths, format, outFile, meshConfigFile };
+}
+
+function graphMain(rest: string[], out: (s: string) => void, err: (s: string) => void): number {
+  let args: GraphArgs | undefined;
+  try {
+    args = parseGraphArgs(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`cdk8s-istio: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+  if (!args) {
+    out(USAGE);
+    return 0;
+  }
+  let text: string;
+  try {
+    const read = readManifests(args.paths);
+    let meshConfig: any;
+    if (args.meshConfigFile) meshConfig = readMeshConfig(args.meshConfigFile);
+    else if (read.meshConfigs.length > 0) meshConfig = Object.assign({}, ...read.meshConfigs);
+    text = MeshGraph.fromObjects(read.sources.map(s => s.object), { meshConfig }).render(args.format);
+  } catch (e) {
+    if (e instanceof ManifestReadError) {
+      err(`cdk8s-istio: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args.outFile === undefined) {
+    out(text);
+    return 0;
+  }
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(args.outFile)), { recursive: true });
+    fs.writeFileSync(args.outFile, text);
+  } catch (e: any) {
+    err(`cdk8s-istio: graph: cannot write --out ${args.outFile}: ${e.message}\n`);
+    return 2;
+  }
+  return 0;
+}
+
 export function main(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
+  if (argv[0] === 'graph') return graphMain(argv.slice(1), out, err);
   let args: Args | undefined;
   try {
     args = parseArgs(argv);

@@ -80,3 +80,4 @@ export * from './validation/analyzer';
 export * from './validation/plugin';
 export * from './validation/engine';
 export * from './validation/app';
+export * from './validation/graph';
