@@ -81,3 +81,6 @@ export * from './validation/plugin';
 export * from './validation/engine';
 export * from './validation/app';
 export * from './validation/graph';
+
+// GitOps output
+export * from './output/gitops-output';
