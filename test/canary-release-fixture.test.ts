@@ -199,6 +199,15 @@ describe('CanaryRelease against Istio\'s traffic-shifting task (Bookinfo reviews
     expect(differences(parse(DESTINATION_RULE_REVIEWS), findObject(committed, 'DestinationRule', 'reviews'))).toEqual([]);
   });
 
+  test('examples/bookinfo-mtls: its L1 DestinationRule (committed output) is destination-rule-all-mtls.yaml\'s reviews rule, field for field', () => {
+    const dist = join(__dirname, '..', 'examples', 'bookinfo-mtls', 'dist', 'bookinfo.k8s.yaml');
+    const committed = parseAllDocuments(readFileSync(dist, 'utf8')).map(d => d.toJS()).filter(o => o !== null);
+    const ours = findObject(committed, 'DestinationRule', 'reviews');
+    // tls is the published field here, not an ignored extra
+    expect(ours.spec.trafficPolicy).toEqual({ tls: { mode: 'ISTIO_MUTUAL' } });
+    expect(differences(parse(DESTINATION_RULE_ALL_MTLS_REVIEWS), ours)).toEqual([]);
+  });
+
   test('the example against destination-rule-all-mtls.yaml (reviews): the differences, listed', () => {
     const chart = new Chart(Testing.app(), 'bookinfo');
     exampleCanary(chart);

@@ -28,6 +28,7 @@ new kplus.Service(chart, 'ratings', {
 });
 const reviews = workload('reviews', 'v1', 9080);
 workload('reviews', 'v2', 9080);
+workload('reviews', 'v3', 9080);
 new kplus.Service(chart, 'reviews', {
   metadata: { name: 'reviews' },
   selector: kplus.Pods.select(chart, 'reviews-pods', { labels: { app: 'reviews' } }),
@@ -44,15 +45,18 @@ new PeerAuthentication(chart, 'ratings-metrics', {
   portLevelMtls: { 9090: MtlsMode.PERMISSIVE },
 });
 
-// drop down to the L1 when no L2 covers what you need
+// drop down to the L1 when no L2 covers what you need: the `reviews` rule of
+// samples/bookinfo/networking/destination-rule-all-mtls.yaml, field for field
 new networking.DestinationRule(chart, 'reviews-dr', {
   metadata: { name: 'reviews' },
   spec: {
     host: 'reviews',
     trafficPolicy: { tls: { mode: networking.DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL } },
     subsets: [
-      { name: 'v1', labels: WorkloadSelector.podLabelsOf(reviews) },
-      { name: 'v2', labels: { app: 'reviews', version: 'v2' } },
+      // the version label of the reviews-v1 pods, read from the Deployment
+      { name: 'v1', labels: { version: WorkloadSelector.podLabelsOf(reviews).version } },
+      { name: 'v2', labels: { version: 'v2' } },
+      { name: 'v3', labels: { version: 'v3' } },
     ],
   },
 });
