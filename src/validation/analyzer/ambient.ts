@@ -18,6 +18,18 @@
  *   (`cluster.local/ns/<waypoint namespace>/sa/<waypoint name>`): ztunnel sees that
  *   identity for every request that went through the waypoint, and denies them all.
  *
+ * - CDK8S-ISTIO-A043 WaypointNotFound: `istio.io/use-waypoint` names a waypoint that is not in
+ *   the input (or a Gateway that is not of class `istio-waypoint`): the enrolment has no
+ *   waypoint to send the traffic to.
+ * - CDK8S-ISTIO-A044 WaypointTrafficTypeMismatch: the waypoint's `istio.io/waypoint-for`
+ *   does not take the enrolled object's traffic (a Service or ServiceEntry enrolled in a
+ *   `workload` waypoint, a pod in a `service` one, anything in a `none` one): Istio
+ *   ignores the enrolment.
+ * - CDK8S-ISTIO-A045 WaypointNamespaceNotAllowed: an object uses a waypoint of another
+ *   namespace (`istio.io/use-waypoint-namespace`) whose listener only allows routes from
+ *   its own namespace (`allowedRoutes.namespaces.from` Same, the default): Istio ignores
+ *   the enrolment.
+ *
  * @see https://istio.io/latest/docs/ambient/usage/l4-policy/
  * @see https://istio.io/latest/docs/ambient/usage/waypoint/
  *
@@ -41,6 +53,7 @@ export function checkAmbientPolicies(ctx: Context, raw: RawObjects): void {
   const enrolled = enrolledServices(ctx, raw);
   checkWaypointBypass(ctx, enrolled);
   checkWaypointIdentity(ctx, enrolled);
+  checkEnrolments(ctx, raw);
 }
 
 function hasTargets(policy: Item): boolean {
@@ -221,4 +234,68 @@ function checkWaypointIdentity(ctx: Context, enrolled: Map<string, Enrolled>): v
 function names(ws: Workload[]): string {
   const sorted = ws.map(w => w.name).sort();
   return `${sorted.slice(0, 3).join(', ')}${sorted.length > 3 ? ', ...' : ''}`;
+}
+
+/** What each waypoint traffic type takes, by the enrolled object's kind. */
+const TAKES: Record<string, string[]> = {
+  service: ['Namespace', 'Service', 'ServiceEntry'],
+  workload: ['Namespace', 'Pod'],
+  all: ['Namespace', 'Service', 'ServiceEntry', 'Pod'],
+  none: [],
+};
+
+/** A043, A044, A045: every `istio.io/use-waypoint` label of the input. */
+function checkEnrolments(ctx: Context, raw: RawObjects): void {
+  const check = (item: Item, kind: string, ownNs: string, labels: Record<string, string>, field: string) => {
+    const name = labels[USE_WAYPOINT];
+    if (name === undefined || name === 'none' || name === '') return;
+    const waypointNs = labels[USE_WAYPOINT_NAMESPACE] ?? ownNs;
+    const what = `${kind === 'Pod' ? `the pods of ${item.kind}` : item.kind} ${kind === 'Namespace' ? item.name : `${item.ns}/${item.name}`}`;
+    const gw = raw.find(GATEWAY, waypointNs, name);
+    const cls = gw ? str(obj(gw.object.spec).gatewayClassName) : undefined;
+    if (!gw || cls !== 'istio-waypoint') {
+      const near = gw ? undefined : raw.nearNames(GATEWAY, waypointNs).near(name)[0];
+      ctx.report({
+        item,
+        rule: RULES.waypointNotFound,
+        level: gw ? RULES.waypointNotFound.level : ctx.refLevel(RULES.waypointNotFound, near),
+        field,
+        message: gw
+          ? `${what} uses the waypoint ${waypointNs}/${name} (${USE_WAYPOINT}), but that Gateway is of class ${cls ?? '(none)'}, not istio-waypoint: it is not a waypoint. Enroll in a Gateway of class istio-waypoint.`
+          : `${what} uses the waypoint ${waypointNs}/${name} (${USE_WAYPOINT}), which is not in the input${near ? `: did you mean "${near}"?` : '. Deploy it (a Gateway of class istio-waypoint, e.g. istioctl waypoint apply), or fix the label.'}`,
+      });
+      return;
+    }
+    const forWhat = strMap(obj(gw.object.metadata).labels)[WAYPOINT_FOR] ?? 'service';
+    if (!(TAKES[forWhat] ?? TAKES.service).includes(kind)) {
+      ctx.report({
+        item,
+        rule: RULES.waypointTrafficTypeMismatch,
+        field,
+        message: `${what} is enrolled in the waypoint ${waypointNs}/${name}, which takes ${forWhat === 'none' ? 'no' : `${forWhat}`} traffic (${WAYPOINT_FOR}: ${forWhat}): `
+          + `Istio ignores the enrolment, and the waypoint's policies and routes never see this traffic. Give the waypoint ${WAYPOINT_FOR}: ${kind === 'Pod' ? 'workload' : 'service'} or all, or enroll in another waypoint.`,
+      });
+    }
+    if (waypointNs !== ownNs) {
+      const listeners = arr(obj(gw.object.spec).listeners).map(obj);
+      const from = listeners.map(l => str(obj(obj(l.allowedRoutes).namespaces).from) ?? 'Same');
+      if (from.length > 0 && from.every(f => f === 'Same')) {
+        ctx.report({
+          item,
+          rule: RULES.waypointNamespaceNotAllowed,
+          field,
+          message: `${what} uses the waypoint ${waypointNs}/${name} of another namespace (${USE_WAYPOINT_NAMESPACE}), whose listeners only allow routes from namespace ${waypointNs} (allowedRoutes.namespaces.from: Same, the default): `
+            + 'Istio ignores the enrolment. Set allowedRoutes.namespaces.from: All on the waypoint\'s listener (Waypoint allowOtherNamespaces: true), or use a waypoint in the object\'s namespace.',
+        });
+      }
+    }
+  };
+  for (const ns of ctx.all('Namespace')) check(ns, 'Namespace', ns.name, ns.labels, 'metadata.labels');
+  for (const kind of ['Service', 'ServiceEntry']) {
+    for (const item of ctx.all(kind)) check(item, kind, item.ns, item.labels, 'metadata.labels');
+  }
+  for (const w of ctx.workloads) {
+    if (w.labels[USE_WAYPOINT] === undefined) continue;
+    check(w.item, 'Pod', w.ns, w.labels, !w.podPath || w.podPath === 'spec' ? 'metadata.labels' : w.podPath.replace(/\.spec$/, '.metadata.labels'));
+  }
 }

@@ -76,5 +76,8 @@ export const RULES = {
   l7PolicyEnforcedByZtunnel: rule('CDK8S-ISTIO-A040', 'L7PolicyEnforcedByZtunnel', ERROR),
   waypointBypass: rule('CDK8S-ISTIO-A041', 'WaypointBypass', WARNING),
   waypointIdentityNotAllowed: rule('CDK8S-ISTIO-A042', 'WaypointIdentityNotAllowed', ERROR),
+  waypointNotFound: rule('CDK8S-ISTIO-A043', 'WaypointNotFound', WARNING),
+  waypointTrafficTypeMismatch: rule('CDK8S-ISTIO-A044', 'WaypointTrafficTypeMismatch', WARNING),
+  waypointNamespaceNotAllowed: rule('CDK8S-ISTIO-A045', 'WaypointNamespaceNotAllowed', WARNING),
   duplicateDefinition: rule('CDK8S-ISTIO-A002', 'DuplicateDefinition', WARNING),
 } as const;

@@ -114,3 +114,71 @@ describe('CDK8S-ISTIO-A042 WaypointIdentityNotAllowed', () => {
     expect(findings([ambientNs({ 'istio.io/use-waypoint': 'waypoint' }), waypoint(), svc, deployment('productpage-v1', { app: 'productpage' }, { ns: NS }), l4([gatewaySa])], 'CDK8S-ISTIO-A042')).toEqual([]);
   });
 });
+
+describe('CDK8S-ISTIO-A043 WaypointNotFound', () => {
+  test('warns in a closed world when the waypoint is not in the input, Info in an open world, and names a near miss', () => {
+    const objects = [ambientNs({ 'istio.io/use-waypoint': 'waypoint' }), ...productpage()];
+    const f = single(objects, 'CDK8S-ISTIO-A043');
+    expect(f).toMatchObject({ level: FindingLevel.WARNING, kind: 'Namespace', name: NS, field: 'metadata.labels' });
+    expect(f.message).toMatch(/^Namespace shop uses the waypoint shop\/waypoint \(istio.io\/use-waypoint\), which is not in the input\. Deploy it/);
+    expect(single(objects, 'CDK8S-ISTIO-A043', { openWorld: true }).level).toBe(FindingLevel.INFO);
+    const near = single([ambientNs({ 'istio.io/use-waypoint': 'waypoint' }), waypoint('waypoints')], 'CDK8S-ISTIO-A043', { openWorld: true });
+    expect(near.level).toBe(FindingLevel.WARNING);
+    expect(near.message).toContain('did you mean "waypoints"?');
+  });
+
+  test('warns when the Gateway is not a waypoint', () => {
+    const gw = { ...waypoint(), spec: { gatewayClassName: 'istio', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } };
+    expect(single([ambientNs({ 'istio.io/use-waypoint': 'waypoint' }), gw], 'CDK8S-ISTIO-A043').message).toMatch(/that Gateway is of class istio, not istio-waypoint/);
+  });
+
+  test('quiet when the waypoint is there, or the label opts out', () => {
+    expect(findings([ambientNs({ 'istio.io/use-waypoint': 'waypoint' }), waypoint()], 'CDK8S-ISTIO-A043')).toEqual([]);
+    const svc = service('productpage', { ns: NS });
+    svc.metadata.labels = { 'istio.io/use-waypoint': 'none' };
+    expect(findings([ambientNs(), svc], 'CDK8S-ISTIO-A043')).toEqual([]);
+  });
+});
+
+describe('CDK8S-ISTIO-A044 WaypointTrafficTypeMismatch', () => {
+  test('warns about a Service enrolled in a workload waypoint, and pods in a service waypoint', () => {
+    const svc = service('productpage', { ns: NS });
+    svc.metadata.labels = { 'istio.io/use-waypoint': 'waypoint' };
+    const f = single([ambientNs(), waypoint('waypoint', 'workload'), svc], 'CDK8S-ISTIO-A044');
+    expect(f).toMatchObject({ level: FindingLevel.WARNING, kind: 'Service', field: 'metadata.labels' });
+    expect(f.message).toMatch(/^Service shop\/productpage is enrolled in the waypoint shop\/waypoint, which takes workload traffic/);
+    const pods = deployment('productpage-v1', { 'app': 'productpage', 'istio.io/use-waypoint': 'waypoint' }, { ns: NS });
+    expect(single([ambientNs(), waypoint(), pods], 'CDK8S-ISTIO-A044')).toMatchObject({ kind: 'Deployment', field: 'spec.template.metadata.labels' });
+  });
+
+  test('quiet for matching types and all', () => {
+    const svc = service('productpage', { ns: NS });
+    svc.metadata.labels = { 'istio.io/use-waypoint': 'waypoint' };
+    expect(findings([ambientNs(), waypoint(), svc], 'CDK8S-ISTIO-A044')).toEqual([]);
+    expect(findings([ambientNs(), waypoint('waypoint', 'all'), svc], 'CDK8S-ISTIO-A044')).toEqual([]);
+  });
+});
+
+describe('CDK8S-ISTIO-A045 WaypointNamespaceNotAllowed', () => {
+  const egressWaypoint = (from?: string) => ({
+    ...waypoint(),
+    metadata: { name: 'waypoint', namespace: 'istio-egress', labels: { 'istio.io/waypoint-for': 'service' } },
+    spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE', ...(from ? { allowedRoutes: { namespaces: { from } } } : {}) }] },
+  });
+  const enrolled = () => {
+    const svc = service('productpage', { ns: NS });
+    svc.metadata.labels = { 'istio.io/use-waypoint': 'waypoint', 'istio.io/use-waypoint-namespace': 'istio-egress' };
+    return svc;
+  };
+
+  test('warns when the waypoint of another namespace only allows its own', () => {
+    const f = single([ambientNs(), egressWaypoint(), enrolled()], 'CDK8S-ISTIO-A045');
+    expect(f).toMatchObject({ level: FindingLevel.WARNING, kind: 'Service', field: 'metadata.labels' });
+    expect(f.message).toMatch(/whose listeners only allow routes from namespace istio-egress/);
+  });
+
+  test('quiet when it allows All (or a selector)', () => {
+    expect(findings([ambientNs(), egressWaypoint('All'), enrolled()], 'CDK8S-ISTIO-A045')).toEqual([]);
+    expect(findings([ambientNs(), egressWaypoint('Selector'), enrolled()], 'CDK8S-ISTIO-A045')).toEqual([]);
+  });
+});
