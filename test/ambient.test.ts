@@ -243,3 +243,41 @@ describe('EgressGateway in ambient mode', () => {
     expect(() => new EgressGateway(chart(), 'egress', { ambient: true })).toThrow(/EgressGateway 'test\/egress': invalid ambient true: ambient workloads run no sidecar .* use WaypointEgress/);
   });
 });
+
+describe('error paths', () => {
+  test('throws when a namespace is enrolled twice, or namespace and namespaceObject are both given', () => {
+    const c = chart();
+    const ns = new AmbientNamespace(c, 'ns', { waypoint: new Waypoint(c, 'a', { metadata: { name: 'a' } }) });
+    expect(() => ns.useWaypoint(new Waypoint(c, 'b', { metadata: { name: 'b' } }))).toThrow(/enrolled in the waypoint "a" already/);
+    const obj = new ApiObject(c, 'existing', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } });
+    expect(() => new AmbientNamespace(c, 'both', { namespace: 'x', namespaceObject: obj })).toThrow(/namespace and namespaceObject exclude each other/);
+    expect(() => new AmbientNamespace(c, 'svc', { namespaceObject: service(c, 'web') })).toThrow(/invalid namespaceObject "Service web": a Namespace construct/);
+  });
+
+  test('throws when opting out a workload of another namespace, or a Service', () => {
+    const app = Testing.app();
+    const ns = new AmbientNamespace(new Chart(app, 'shop', { namespace: 'shop' }), 'ns');
+    const other = new kplus.Deployment(new Chart(app, 'other', { namespace: 'other' }), 'web', { containers: [{ image: 'nginx' }] });
+    expect(() => ns.optOut(other)).toThrow(/the workload is not in the namespace "shop"/);
+    expect(() => ns.optOut(service(new Chart(app, 'svc', { namespace: 'shop' }), 'web'))).toThrow(/a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or Pod/);
+  });
+
+  test('throws when the waypoint-for label is set by hand, or an object is enrolled in two waypoints', () => {
+    const c = chart();
+    expect(() => new Waypoint(c, 'w', { metadata: { name: 'w', labels: { 'istio.io/waypoint-for': 'all' } } })).toThrow(/set by waypointFor/);
+    const svc = service(c, 'web');
+    new Waypoint(c, 'a', { metadata: { name: 'a' } }).enroll(svc);
+    expect(() => new Waypoint(c, 'b', { metadata: { name: 'b' } }).enroll(svc)).toThrow(/it is enrolled in the waypoint "a" already/);
+    expect(() => Waypoint.fromWaypointName(c, 'imported', 'Bad_Name', 'shop')).toThrow(/invalid name "Bad_Name"/);
+  });
+
+  test('throws when WaypointEgress gets a waypoint of another namespace, or a host twice', () => {
+    const app = Testing.app();
+    const egress = new Chart(app, 'egress', { namespace: 'istio-egress' });
+    const w = new Waypoint(new Chart(app, 'shop', { namespace: 'shop' }), 'w', { metadata: { name: 'w' } });
+    expect(() => new WaypointEgress(egress, 'e', { waypoint: w })).toThrow(/the waypoint must be in the egress namespace "istio-egress"/);
+    const e = new WaypointEgress(egress, 'ok');
+    e.addHost('httpbin.org', EgressTraffic.http());
+    expect(() => e.addHost('httpbin.org', EgressTraffic.http())).toThrow(/the host is added already/);
+  });
+});
