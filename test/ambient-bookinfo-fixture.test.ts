@@ -6,10 +6,17 @@ import { parseAllDocuments } from 'yaml';
  * Istio's current ambient getting-started guide
  * (https://istio.io/latest/docs/ambient/getting-started/), step by step, against the
  * synthesized output of examples/ambient-bookinfo (examples/ambient-bookinfo/dist,
- * refreshed by `npm run examples`). The published objects are written out from the
- * guide's pages: `kubectl label` and `istioctl waypoint apply` commands as the objects
- * they produce. Names and namespaces are not compared; labels and annotations are (they
- * carry ambient's configuration).
+ * refreshed by `npm run examples`). The published objects are copied from the guide's
+ * pages in istio/istio.io, `content/en/docs/ambient/getting-started/`:
+ * - deploy-sample-app/index.md (commit dc3100c28440ea5305b828c020d8f7ca9b707826), which applies
+ *   istio/istio `samples/bookinfo/gateway-api/bookinfo-gateway.yaml` (commit
+ *   6adb779e56a8dc981c4af505c12e648918fd87fc) and `platform/kube/bookinfo-versions.yaml`;
+ * - secure-and-visualize/index.md (commit 270c5be034101ce299a24b3da0bda73b445e340b);
+ * - enforce-auth-policies/index.md (deploy_l4_policy, deploy_waypoint, deploy_l7_policy, update_l4_policy);
+ * - manage-traffic/index.md (commit 97d38b89cd4e320fdab8f62774fd3cfdee1bb654, deploy_httproute).
+ * `kubectl label`, `kubectl annotate` and `istioctl waypoint apply` are written out as the
+ * objects they produce. Names and namespaces are not compared; labels and annotations are
+ * (they carry ambient's configuration).
  */
 const PUBLISHED: { [step: string]: string } = {
   // Deploy the sample application: bookinfo-versions.yaml and gateway-api/bookinfo-gateway.yaml,
