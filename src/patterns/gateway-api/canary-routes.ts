@@ -9,10 +9,10 @@
  */
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { gatewayApiDuration, referenceGrants, ServiceRef, serviceOfHost } from './service-ref';
+import { gatewayApiDuration, ServiceGrants, ServiceRef, serviceOfHost } from './service-ref';
 import * as gw from '../../../imports/gateway.networking.k8s.io';
 import { modeRefusal } from '../../core/output-mode';
-import { isHttpProtocol, isOpaqueTcpProtocol, isTlsProtocol, Protocol } from '../../core/protocol';
+import { isOpaqueTcpProtocol, isTlsProtocol, Protocol } from '../../core/protocol';
 import { HttpFaultInjection, HttpRetry } from '../../networking/http-policies';
 import { CanaryMatch } from '../canary-match';
 
@@ -85,9 +85,9 @@ export function renderCanaryRoutes(scope: Construct, plan: CanaryRoutesPlan): Ca
   }
 
   // backends in other namespaces need a grant there (a parent Gateway's listener admits routes by allowedRoutes instead)
-  const grants = referenceGrants(scope, plan.name, GATEWAY_GROUP, kind, plan.namespace, CORE, 'Service',
-    [stable, canary].filter(s => s.namespace !== undefined).map(s => ({ namespace: s.namespace, name: s.name })));
-  return { meshRoute, ingressRoute, referenceGrants: grants };
+  const grants = new ServiceGrants(scope, plan.name, plan.namespace);
+  for (const svc of [stable, canary]) grants.add(svc.namespace, kind, svc.name);
+  return { meshRoute, ingressRoute, referenceGrants: grants.objects };
 }
 
 type RouteKind = 'HTTPRoute' | 'GRPCRoute' | 'TCPRoute' | 'TLSRoute';
@@ -96,8 +96,7 @@ function routeKind(protocol: Protocol): RouteKind {
   if (isOpaqueTcpProtocol(protocol)) return 'TCPRoute';
   if (isTlsProtocol(protocol)) return 'TLSRoute';
   if (protocol === Protocol.GRPC) return 'GRPCRoute';
-  if (isHttpProtocol(protocol)) return 'HTTPRoute';
-  return 'HTTPRoute';
+  return 'HTTPRoute'; // HTTP, HTTP2, GRPC-Web
 }
 
 function refuseInexpressible(scope: Construct, plan: CanaryRoutesPlan, kind: RouteKind): void {

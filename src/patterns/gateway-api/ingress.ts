@@ -9,9 +9,9 @@
  *
  * Internal module: not re-exported from the package root.
  */
-import { ApiObject, Lazy, Names } from 'cdk8s';
+import { ApiObject, Duration, Lazy, Names } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { gatewayApiDuration, ServiceRef, serviceOfHost } from './service-ref';
+import { gatewayApiDuration, ServiceGrants, ServiceRef, serviceOfHost } from './service-ref';
 import * as gw from '../../../imports/gateway.networking.k8s.io';
 import { constructMessage } from '../../core/errors';
 import { modeRefusal } from '../../core/output-mode';
@@ -19,8 +19,6 @@ import { StringMatch } from '../../core/string-match';
 import { ServerTlsMode } from '../../networking/gateway';
 import { HeaderManipulation, HeaderOperations } from '../../networking/http-policies';
 import { RouteDestination } from '../../networking/vs-destination';
-
-const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
 /** What the rendering needs of the IngressGateway, checked there. */
 export interface IngressApiProps {
@@ -43,7 +41,7 @@ export interface IngressApiRoute {
   readonly destination: RouteDestination;
   readonly pathPrefix?: string;
   readonly path?: StringMatch;
-  readonly timeout?: any;
+  readonly timeout?: Duration;
   readonly corsPolicy?: unknown;
   readonly headers?: HeaderManipulation;
   readonly rewrite?: { readonly uri?: string; readonly uriRegexRewrite?: unknown; readonly authority?: string };
@@ -83,10 +81,11 @@ export class IngressGatewayApi {
   /** The HTTPRoute that redirects plain HTTP to HTTPS, if any. */
   public readonly redirectRoute?: ApiObject;
   private readonly hostRoutes: HostRoutes[] = [];
-  private readonly grants = new Map<string, { kinds: Set<string>; names: Set<string> }>();
+  private readonly grants: ServiceGrants;
 
   public constructor(private readonly scope: Construct, private readonly props: IngressApiProps) {
     this.name = Names.toDnsLabel(scope, { includeHash: false });
+    this.grants = new ServiceGrants(scope, this.name, props.namespace);
     const listeners: any[] = props.hosts.map(h => h.mode === ServerTlsMode.PASSTHROUGH
       ? { name: h.id, hostname: h.host, port: props.httpsPort, protocol: 'TLS', tls: { mode: 'Passthrough' }, allowedRoutes: { namespaces: { from: 'Same' } } }
       : {
@@ -215,31 +214,8 @@ export class IngressGatewayApi {
     const ref: any = { name: svc.name, port: destination.port };
     if (svc.namespace !== undefined) ref.namespace = svc.namespace;
     if (destination.headers !== undefined) ref.filters = headerFilters(destination.headers);
-    if (svc.namespace !== undefined && svc.namespace !== this.props.namespace) this.grant(svc.namespace, kind, svc.name);
+    this.grants.add(svc.namespace, kind, svc.name);
     return ref;
-  }
-
-  /** A ReferenceGrant per backend namespace (id `grant-<namespace>`), growing with the routes. */
-  private grant(namespace: string, kind: string, name: string): void {
-    if (this.props.namespace === undefined) {
-      throw new Error(constructMessage(this.scope,
-        `a backend in namespace "${namespace}" needs a ReferenceGrant from the routes' namespace: give the IngressGateway or its chart a namespace`));
-    }
-    let g = this.grants.get(namespace);
-    if (g === undefined) {
-      const made = { kinds: new Set<string>(), names: new Set<string>() };
-      g = made;
-      this.grants.set(namespace, made);
-      new gw.ReferenceGrant(this.scope, `grant-${namespace}`, {
-        metadata: { name: `${this.name}-from-${this.props.namespace}`, namespace },
-        spec: {
-          from: Lazy.any({ produce: () => [...made.kinds].map(k => ({ group: GATEWAY_GROUP, kind: k, namespace: this.props.namespace })) }) as any,
-          to: Lazy.any({ produce: () => [...made.names].map(n => ({ group: '', kind: 'Service', name: n })) }) as any,
-        },
-      });
-    }
-    g.kinds.add(kind);
-    g.names.add(name);
   }
 }
 

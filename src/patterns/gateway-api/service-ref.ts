@@ -4,7 +4,7 @@
  *
  * Internal module: not re-exported from the package root.
  */
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as gw from '../../../imports/gateway.networking.k8s.io';
 import { renderDuration } from '../../core/duration';
@@ -12,6 +12,8 @@ import { throwPropError } from '../../core/errors';
 import { isDnsLabel } from '../../core/names';
 import { modeRefusal } from '../../core/output-mode';
 import { CLUSTER_DOMAIN } from '../../networking/vs-checks';
+
+const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 
 /** A Service as a Gateway API reference names it. */
 export interface ServiceRef {
@@ -55,32 +57,44 @@ export function gatewayApiDuration(scope: IConstruct, prop: string, duration: Du
 }
 
 /**
- * ReferenceGrants for references from `fromKind` objects in `fromNamespace` to
- * objects of `toKind` (group `toGroup`) in other namespaces: one per target
- * namespace, in that namespace, made under `scope` with ids `grant-<namespace>`.
- * Without a known namespace on the referring side nothing can be granted, and a
- * reference with no namespace stays in the referrer's.
+ * The ReferenceGrants that let routes of one namespace send to Services of others:
+ * one per target namespace, in that namespace (id `grant-<namespace>`, name
+ * `<name>-from-<namespace>`), listing the route kinds and the Services, and growing
+ * as references are added (the lists are rendered lazily).
  */
-export function referenceGrants(scope: Construct, name: string, fromGroup: string, fromKind: string, fromNamespace: string | undefined,
-  toGroup: string, toKind: string, targets: Array<{ namespace?: string; name?: string }>): gw.ReferenceGrant[] {
-  const byNamespace = new Map<string, Set<string | undefined>>();
-  for (const t of targets) {
-    if (t.namespace === undefined || t.namespace === fromNamespace) continue;
-    const names = byNamespace.get(t.namespace) ?? new Set<string | undefined>();
-    names.add(t.name);
-    byNamespace.set(t.namespace, names);
+export class ServiceGrants {
+  private readonly byNamespace = new Map<string, { kinds: Set<string>; names: Set<string>; grant: gw.ReferenceGrant }>();
+
+  constructor(private readonly scope: Construct, private readonly name: string, private readonly fromNamespace: string | undefined) {}
+
+  /** The grants made so far. */
+  public get objects(): ApiObject[] {
+    return [...this.byNamespace.values()].map(g => g.grant);
   }
-  const grants: gw.ReferenceGrant[] = [];
-  for (const [namespace, names] of byNamespace) {
-    if (fromNamespace === undefined) {
-      throwPropError(scope, 'namespace', undefined,
-        `a reference to a ${toKind} in namespace "${namespace}" needs a ReferenceGrant from the referring namespace: give the chart or the construct a namespace`);
+
+  /** Grants routes of `kind` (in the routes' namespace) access to Service `service` of `namespace`; nothing for the same namespace. */
+  public add(namespace: string | undefined, kind: string, service: string): void {
+    if (namespace === undefined || namespace === this.fromNamespace) return;
+    const from = this.fromNamespace;
+    if (from === undefined) {
+      throwPropError(this.scope, 'namespace', undefined,
+        `a backend in namespace "${namespace}" needs a ReferenceGrant from the routes' namespace: give the construct or its chart a namespace`);
     }
-    const to = names.has(undefined) ? [{ group: toGroup, kind: toKind }] : [...names].map(n => ({ group: toGroup, kind: toKind, name: n }));
-    grants.push(new gw.ReferenceGrant(scope, `grant-${namespace}`, {
-      metadata: { name: `${name}-from-${fromNamespace}`.slice(0, 253), namespace },
-      spec: { from: [{ group: fromGroup, kind: fromKind, namespace: fromNamespace }], to },
-    }));
+    let entry = this.byNamespace.get(namespace);
+    if (entry === undefined) {
+      const kinds = new Set<string>();
+      const names = new Set<string>();
+      const grant = new gw.ReferenceGrant(this.scope, `grant-${namespace}`, {
+        metadata: { name: `${this.name}-from-${from}`, namespace },
+        spec: {
+          from: Lazy.any({ produce: () => [...kinds].map(k => ({ group: GATEWAY_GROUP, kind: k, namespace: from })) }) as any,
+          to: Lazy.any({ produce: () => [...names].map(n => ({ group: '', kind: 'Service', name: n })) }) as any,
+        },
+      });
+      entry = { kinds, names, grant };
+      this.byNamespace.set(namespace, entry);
+    }
+    entry.kinds.add(kind);
+    entry.names.add(service);
   }
-  return grants;
 }
