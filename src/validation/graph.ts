@@ -293,9 +293,10 @@ class Builder {
 
   private virtualService(vs: Item): void {
     const hosts = strList(vs.spec.hosts);
-    const id = this.node(vs, Shape.ROUTE, [`VirtualService ${vs.ns}/${vs.name}`, `hosts: ${hosts.join(', ')}`]);
+    // a VirtualService without hosts is a delegate: reached from the rules that delegate to it only
+    const id = this.node(vs, Shape.ROUTE, [`VirtualService ${vs.ns}/${vs.name}`, hosts.length ? `hosts: ${hosts.join(', ')}` : 'delegate']);
     const vsGateways = strList(vs.spec.gateways);
-    const gateways = new Set(vsGateways.length ? vsGateways : ['mesh']);
+    const gateways = new Set(hosts.length === 0 ? [] : vsGateways.length ? vsGateways : ['mesh']);
     for (const kind of ['http', 'tls', 'tcp']) {
       for (const r of arr(vs.spec[kind])) {
         for (const m of arr(obj(r).match)) for (const g of strList(obj(m).gateways)) gateways.add(g);
@@ -323,6 +324,12 @@ class Builder {
             ...weight !== undefined || routes.length > 1 ? [`${weight ?? 0}%`] : [],
           ];
           this.edge(id, this.hostNode(dest.host, vs.ns), joinLabel(kind, match, parts));
+        }
+        const delegate = obj(rule.delegate);
+        if (kind === 'http' && str(delegate.name)) {
+          const ns = str(delegate.namespace) ?? vs.ns;
+          const target = this.ctx.find('VirtualService', ns, delegate.name)?.source ? nodeId('VirtualService', ns, delegate.name) : this.refNode('VirtualService', undefined, ns, delegate.name);
+          this.edge(id, target, joinLabel(kind, match, ['delegate']));
         }
         const mirror = obj(rule.mirror);
         if (str(mirror.host)) {
@@ -358,7 +365,7 @@ class Builder {
       const name = str(ref.name);
       if (!name) continue;
       const ns = str(ref.namespace) ?? route.ns;
-      const section = [...str(ref.sectionName) ? [String(ref.sectionName)] : [], ...num(ref.port) !== undefined ? [`:${num(ref.port)}`] : []].join(' ') || undefined;
+      const section = [...str(ref.sectionName) ? [String(ref.sectionName)] : [], ...num(ref.port) !== undefined ? [`port ${num(ref.port)}`] : []].join(' ') || undefined;
       this.edge(this.refNode(refKind, str(ref.group), ns, name), id, section);
     }
     for (const r of arr(spec.rules)) {

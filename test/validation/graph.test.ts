@@ -69,6 +69,18 @@ describe('MeshGraph', () => {
     expect(dot).not.toContain('"mesh"');
   });
 
+  test('a delegating rule points at its delegate', () => {
+    const vs = (name: string, spec: any) => ({ apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name, namespace: 'a' }, spec });
+    const dot = MeshGraph.fromObjects([
+      vs('root', { hosts: ['shop.example.com'], http: [{ match: [{ uri: { prefix: '/cart' } }], delegate: { name: 'cart' } }, { delegate: { name: 'gone', namespace: 'b' } }] }),
+      vs('cart', { http: [{ route: [{ destination: { host: 'cart' } }] }] }),
+    ]).toDot();
+    expect(dot).toContain('"VirtualService:a/root" -> "VirtualService:a/cart" [label="uri=/cart*; delegate"];');
+    expect(dot).toContain('"VirtualService:a/root" -> "missing:VirtualService:b/gone" [label="delegate"];');
+    expect(dot).toContain('"VirtualService:a/cart" [label="VirtualService a/cart\\ndelegate"');
+    expect(dot).not.toContain('"mesh" -> "VirtualService:a/cart"');
+  });
+
   test('a GAMMA route (parent: a Service) starts at its Service', () => {
     const svc = (name: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: 'bookinfo' }, spec: { ports: [{ port: 9080 }] } });
     const dot = MeshGraph.fromObjects([svc('reviews'), svc('reviews-v1'), {
@@ -77,7 +89,7 @@ describe('MeshGraph', () => {
       metadata: { name: 'reviews', namespace: 'bookinfo' },
       spec: { parentRefs: [{ group: '', kind: 'Service', name: 'reviews', port: 9080 }], rules: [{ backendRefs: [{ name: 'reviews-v1', port: 9080 }] }] },
     }]).toDot();
-    expect(dot).toContain('"Service:bookinfo/reviews" -> "gateway.networking.k8s.io/HTTPRoute:bookinfo/reviews" [label=":9080"];');
+    expect(dot).toContain('"Service:bookinfo/reviews" -> "gateway.networking.k8s.io/HTTPRoute:bookinfo/reviews" [label="port 9080"];');
     expect(dot).toContain('"gateway.networking.k8s.io/HTTPRoute:bookinfo/reviews" -> "Service:bookinfo/reviews-v1" [label="port 9080"];');
   });
 
