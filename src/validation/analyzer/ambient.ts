@@ -99,6 +99,8 @@ interface Enrolled {
   readonly service: Item;
   readonly waypoint: string;
   readonly waypointNs: string;
+  /** The waypoint's service account: its name, or the Gateway's `gateway.istio.io/service-account` annotation. */
+  readonly serviceAccount: string;
   /** The waypoint's Gateway is in the input, and takes service traffic. */
   readonly known: boolean;
 }
@@ -116,7 +118,8 @@ function enrolledServices(ctx: Context, raw: RawObjects): Map<string, Enrolled> 
     const forWhat = gw ? strMap(obj(gw.object.metadata).labels)[WAYPOINT_FOR] ?? 'service' : 'service';
     if (forWhat !== 'service' && forWhat !== 'all') continue; // the waypoint ignores service traffic
     const known = gw !== undefined && str(obj(gw.object.spec).gatewayClassName) === 'istio-waypoint';
-    out.set(`${service.ns}/${service.name}`, { service, waypoint: name, waypointNs, known });
+    const serviceAccount = (gw && str(obj(obj(gw.object.metadata).annotations)['gateway.istio.io/service-account'])) || name;
+    out.set(`${service.ns}/${service.name}`, { service, waypoint: name, waypointNs, serviceAccount, known });
   }
   return out;
 }
@@ -162,7 +165,7 @@ function checkWaypointBypass(ctx: Context, enrolled: Map<string, Enrolled>): voi
     const action = str(policy.spec.action) ?? 'ALLOW';
     if (action !== 'ALLOW' && action !== 'CUSTOM') continue;
     for (const e of protectedServices(policy, enrolled)) {
-      const waypoint: PeerIdentity = { namespace: e.waypointNs, serviceAccount: e.waypoint };
+      const waypoint: PeerIdentity = { namespace: e.waypointNs, serviceAccount: e.serviceAccount };
       const open: string[] = [];
       for (const w of podsOf(ctx, e.service).filter(p => inAmbient(ctx, p))) {
         const allow = ztunnelAllowPolicies(ctx, w);
@@ -180,7 +183,7 @@ function checkWaypointBypass(ctx: Context, enrolled: Map<string, Enrolled>): voi
         field: 'spec.targetRefs',
         message: `Service ${e.service.ns}/${e.service.name} is enrolled in waypoint ${e.waypointNs}/${e.waypoint}, which enforces this policy, but enrolment alone does not stop traffic bypassing the waypoint: `
           + `ztunnel lets callers reach ${open.slice(0, 3).join(', ')}${open.length > 3 ? ', ...' : ''} directly (by pod IP, or from outside the ambient mesh), and they skip this policy. `
-          + `Add an L4 ALLOW policy on the pods (selector) whose rules name the callers: the waypoint's identity cluster.local/ns/${e.waypointNs}/sa/${e.waypoint}, and only the clients that must bypass it.`,
+          + `Add an L4 ALLOW policy on the pods (selector) whose rules name the callers: the waypoint's identity cluster.local/ns/${e.waypointNs}/sa/${e.serviceAccount}, and only the clients that must bypass it.`,
       });
     }
   }
@@ -211,7 +214,7 @@ function identityOfAccount(a: string): PeerIdentity | undefined {
 /** A042. */
 function checkWaypointIdentity(ctx: Context, enrolled: Map<string, Enrolled>): void {
   for (const e of enrolled.values()) {
-    const waypoint: PeerIdentity = { namespace: e.waypointNs, serviceAccount: e.waypoint };
+    const waypoint: PeerIdentity = { namespace: e.waypointNs, serviceAccount: e.serviceAccount };
     for (const w of podsOf(ctx, e.service).filter(p => inAmbient(ctx, p))) {
       const allow = ztunnelAllowPolicies(ctx, w);
       if (allow.length === 0) continue;
@@ -223,7 +226,7 @@ function checkWaypointIdentity(ctx: Context, enrolled: Map<string, Enrolled>): v
           level: e.known ? FindingLevel.ERROR : FindingLevel.WARNING,
           field: 'spec.rules',
           message: `Service ${e.service.ns}/${e.service.name} is enrolled in waypoint ${e.waypointNs}/${e.waypoint}: ztunnel sees the waypoint's identity `
-            + `cluster.local/ns/${e.waypointNs}/sa/${e.waypoint} for every request through it, and no L4 ALLOW policy of ${w.ns}/${w.name} (this one included) admits it, so they are all denied. `
+            + `cluster.local/ns/${e.waypointNs}/sa/${e.serviceAccount} for every request through it, and no L4 ALLOW policy of ${w.ns}/${w.name} (this one included) admits it, so they are all denied. `
             + 'Add the waypoint\'s principal to this policy\'s sources (AuthorizationPolicy.allowWaypoint(waypoint.principal)), and check the clients in an L7 policy on the waypoint (targetRefs).',
         });
       }

@@ -182,3 +182,11 @@ describe('CDK8S-ISTIO-A045 WaypointNamespaceNotAllowed', () => {
     expect(findings([ambientNs(), egressWaypoint('Selector'), enrolled()], 'CDK8S-ISTIO-A045')).toEqual([]);
   });
 });
+
+test('A042 reads the waypoint\'s service account from gateway.istio.io/service-account', () => {
+  const gw = waypoint();
+  (gw.metadata as any).annotations = { 'gateway.istio.io/service-account': 'pp-sa' };
+  const objects = [ambientNs({ 'istio.io/use-waypoint': 'waypoint' }), gw, ...productpage()];
+  expect(single([...objects, l4([waypointSa])], 'CDK8S-ISTIO-A042').message).toContain('cluster.local/ns/shop/sa/pp-sa');
+  expect(findings([...objects, l4(['cluster.local/ns/shop/sa/pp-sa'])], 'CDK8S-ISTIO-A042')).toEqual([]);
+});
