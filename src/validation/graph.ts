@@ -110,8 +110,12 @@ export class MeshGraph {
     checkFormat('MeshGraph.writeOnSynth: format', format);
     addCrossCheck(app, index => {
       const graph = MeshGraph.fromObjects(index.all.map(entry => entry.json));
-      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-      fs.writeFileSync(file, graph.render(format));
+      try {
+        fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+        fs.writeFileSync(file, graph.render(format));
+      } catch (e: any) {
+        return [`MeshGraph.writeOnSynth: cannot write the graph to ${file}: ${e.message}`];
+      }
       return [];
     });
   }

@@ -94,6 +94,12 @@ describe('cdk8s-istio graph', () => {
     expect(r).toEqual({ code: 2, out: '', err: `cdk8s-istio: ${missing}: no such file or directory\n` });
   });
 
+  test('exit 2 when the --mesh-config file does not exist', () => {
+    const missing = path.join(tmp(), 'mesh.yaml');
+    const r = run('graph', '--mesh-config', missing, SHOP);
+    expect(r).toEqual({ code: 2, out: '', err: `cdk8s-istio: ${missing}: no such file or directory\n` });
+  });
+
   test('exit 2 when a file is not YAML', () => {
     const file = path.join(tmp(), 'bad.yaml');
     fs.writeFileSync(file, 'kind: [unclosed\n');

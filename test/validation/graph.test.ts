@@ -157,6 +157,15 @@ describe('MeshGraph.writeOnSynth', () => {
     expect(fs.readFileSync(path.join(d, 'mesh.mmd'), 'utf8').startsWith('flowchart LR\n')).toBe(true);
   });
 
+  test('synth fails when the file cannot be written', () => {
+    const d = tmp();
+    fs.writeFileSync(path.join(d, 'file'), '');
+    const app = shopApp(path.join(d, 'dist'));
+    const file = path.join(d, 'file', 'mesh.mmd');
+    MeshGraph.writeOnSynth(app, { file });
+    expect(() => app.synthYaml()).toThrow(`MeshGraph.writeOnSynth: cannot write the graph to ${file}: `);
+  });
+
   test('throws when the file is empty', () => {
     expect(() => MeshGraph.writeOnSynth(new App(), { file: '' })).toThrow('MeshGraph.writeOnSynth: file must be a non-empty path, got ""');
   });
