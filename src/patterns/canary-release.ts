@@ -249,6 +249,13 @@ export interface CanaryReleaseProps {
  * `stableWeight` and `canaryWeight`. Weights are fixed when the construct is made:
  * change `canaryWeight` and synthesize again to shift traffic.
  *
+ * In `ApiMode.GATEWAY_API` (`OutputMode.set(app, ApiMode.GATEWAY_API)`) it writes an
+ * HTTPRoute (GRPCRoute, TCPRoute, TLSRoute by protocol) instead, id `Route`, whose parent
+ * is the Service `host` and whose weighted backendRefs are `stableHost` and
+ * `canaryHost` (host-level style only, `port` required), a second route for the
+ * gateways (id `IngressRoute`) and ReferenceGrants for backends in other namespaces;
+ * what HTTPRoute cannot express throws (docs/gateway-api.md).
+ *
  * @example
  * new CanaryRelease(chart, 'reviews', {
  *   host: 'reviews',

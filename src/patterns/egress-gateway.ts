@@ -160,6 +160,12 @@ export interface EgressHostOptions {
  * channel: print them, or fail on them in a strict build). The validation engine
  * also reports IST0129 on the synthesized origination rule.
  *
+ * In `ApiMode.GATEWAY_API` (`OutputMode`) it writes Istio's Gateway API form instead:
+ * one Gateway of class `istio` (`gatewayApiGateway`, Service type ClusterIP, a listener
+ * per host) and per host an HTTPRoute (TLSRoute for passthrough) from the ServiceEntry
+ * to the gateway and one from the gateway to the host (`host(name).routes`); wildcard
+ * and TCP hosts, `gatewaySelector`, `gatewayServiceHost` and a PLAIN leg throw.
+ *
  * @example
  * const egress = new EgressGateway(chart, 'egress');
  * egress.addHost('edition.cnn.com', EgressTraffic.http());

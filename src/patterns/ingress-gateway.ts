@@ -244,6 +244,12 @@ const GATEWAY_CERTS = Symbol('cdk8s-istio.IngressGateway.certificates');
  * a VirtualService bound to this Gateway (and not to the mesh) with a host the Gateway
  * does not serve (IST0132).
  *
+ * In `ApiMode.GATEWAY_API` (`OutputMode`) it writes a Gateway of class `istio`
+ * (`gatewayApiGateway`: an HTTPS or TLS-passthrough listener per host, the HTTP
+ * redirect) and per host an HTTPRoute or TLSRoute (`route(host)`), with ReferenceGrants
+ * for backends in other namespaces; `addRoute()` then returns undefined, and
+ * `selector`, `minProtocolVersion`, mutual TLS, CORS and subsets throw.
+ *
  * @example
  * const ingress = new IngressGateway(chart, 'ingress', {
  *   hosts: [{ host: 'httpbin.example.com', tls: IngressTls.simple('httpbin-credential') }],

@@ -281,6 +281,12 @@ export interface JwtProtectedIngressProps {
  * with `gatewayPorts`, a server whose pod port (per the gateway Service, when it is in
  * the app) is not listed.
  *
+ * In `ApiMode.GATEWAY_API` (`OutputMode`) it makes a Gateway of class `istio` in
+ * `gatewayNamespace` (`gatewayApiGateway`) and an HTTPRoute per host (`route(host)`),
+ * and the policies attach to that Gateway with `targetRefs`; `addRoute()` then returns
+ * undefined, and `gateway`, `gatewaySelector`, `gatewayPorts` and an oauth2Proxy
+ * issuer throw.
+ *
  * @example
  * const api = new JwtProtectedIngress(this, 'api', {
  *   hosts: ['api.example.com'],
