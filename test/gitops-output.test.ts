@@ -130,6 +130,19 @@ describe('GitOpsOutput.synth', () => {
     expect(fs.readdirSync(d).sort()).toEqual(['README.md', '_cluster.yaml', 'billing.yaml', 'istio-system.yaml', 'mesh.mmd', 'shop.yaml']);
   });
 
+  test('an app without objects writes no file', () => {
+    const d = tmp();
+    expect(GitOpsOutput.synth(Testing.app(), { outdir: d })).toEqual([]);
+    expect(fs.readdirSync(d)).toEqual([]);
+  });
+
+  test('throws when outdir cannot be written', () => {
+    const d = tmp();
+    fs.writeFileSync(path.join(d, 'file'), '');
+    const outdir = path.join(d, 'file', 'prod');
+    expect(() => GitOpsOutput.synth(shopApp(), { outdir })).toThrow(`GitOpsOutput.synth: cannot write to outdir ${outdir}: `);
+  });
+
   test('throws when the layout is not a GitOpsLayout', () => {
     expect(() => GitOpsOutput.synth(shopApp(), { layout: 'PER_CHART' as any, outdir: tmp() }))
       .toThrow('GitOpsOutput.synth: layout must be GitOpsLayout.PER_NAMESPACE or GitOpsLayout.PER_APP, got "PER_CHART"');

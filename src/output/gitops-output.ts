@@ -107,9 +107,13 @@ export class GitOpsOutput {
       const file = layout === GitOpsLayout.PER_APP ? APP_FILE : fileOf(o);
       files.set(file, [...files.get(file) ?? [], o]);
     }
-    fs.mkdirSync(outdir, { recursive: true });
     const names = [...files.keys()].sort(compare);
-    for (const name of names) fs.writeFileSync(path.join(outdir, name), Yaml.stringify(...files.get(name)!));
+    try {
+      fs.mkdirSync(outdir, { recursive: true });
+      for (const name of names) fs.writeFileSync(path.join(outdir, name), Yaml.stringify(...files.get(name)!));
+    } catch (e: any) {
+      throw new Error(`GitOpsOutput.synth: cannot write to outdir ${outdir}: ${e.message}`);
+    }
     if (options.clean === true) {
       for (const entry of fs.readdirSync(outdir)) {
         if (/\.ya?ml$/i.test(entry) && !files.has(entry) && fs.statSync(path.join(outdir, entry)).isFile()) fs.unlinkSync(path.join(outdir, entry));
