@@ -281,3 +281,18 @@ describe('error paths', () => {
     expect(() => e.addHost('httpbin.org', EgressTraffic.http())).toThrow(/the host is added already/);
   });
 });
+
+describe('ingress through the waypoint', () => {
+  test('enroll(service, { ingress: true }) adds istio.io/ingress-use-waypoint', () => {
+    const c = chart();
+    const svc = service(c, 'productpage');
+    new Waypoint(c, 'waypoint', { metadata: { name: 'waypoint' } }).enroll(svc, { ingress: true });
+    expect(findObject(synthValid(c), 'Service', 'productpage').metadata.labels).toEqual({ 'istio.io/use-waypoint': 'waypoint', 'istio.io/ingress-use-waypoint': 'true' });
+  });
+
+  test('throws when a Pod is enrolled with ingress', () => {
+    const c = chart();
+    const pod = new ApiObject(c, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'nginx' }] } });
+    expect(() => new Waypoint(c, 'w', { metadata: { name: 'w' }, waypointFor: WaypointFor.ALL }).enroll(pod, { ingress: true })).toThrow(/ingress gateways call Services/);
+  });
+});

@@ -13,6 +13,8 @@ const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
 const USE_WAYPOINT_NAMESPACE_LABEL = 'istio.io/use-waypoint-namespace';
 /** The label on the waypoint's Gateway that says which traffic it takes. */
 const WAYPOINT_FOR_LABEL = 'istio.io/waypoint-for';
+/** The label that lets ingress gateways send a Service's traffic through its waypoint too. */
+const INGRESS_USE_WAYPOINT_LABEL = 'istio.io/ingress-use-waypoint';
 /** The GatewayClass of waypoints. */
 const WAYPOINT_GATEWAY_CLASS = 'istio-waypoint';
 
@@ -29,6 +31,21 @@ export enum WaypointFor {
   ALL = 'all',
   /** No traffic (a waypoint deployed but not in any path). */
   NONE = 'none',
+}
+
+/** Options of `IWaypoint.enroll()`. */
+export interface WaypointEnrollOptions {
+  /**
+   * Ingress gateways send the traffic to the enrolled Service (ServiceEntry, or every
+   * Service of the enrolled Namespace) through the waypoint too
+   * (`istio.io/ingress-use-waypoint: "true"`), so that the waypoint's L7 policies and
+   * routes apply to it. Without it an ingress gateway calls the pods directly, and
+   * only ztunnel's L4 policies see its traffic.
+   *
+   * @see https://istio.io/latest/docs/ambient/usage/l7-features/
+   * @default false
+   */
+  readonly ingress?: boolean;
 }
 
 /** A waypoint: what policies, routes and enrolments refer to. */
@@ -50,8 +67,9 @@ export interface IWaypoint extends IIstioResource {
    *
    * @param target a Namespace, Service, ServiceEntry or Pod construct (an L1 ApiObject,
    *   a cdk8s-plus construct, or this library's ServiceEntry)
+   * @param options whether ingress gateways use the waypoint too
    */
-  enroll(target: IConstruct): void;
+  enroll(target: IConstruct, options?: WaypointEnrollOptions): void;
 }
 
 /** Props of a Waypoint. */
@@ -140,8 +158,8 @@ export class Waypoint extends IstioResource implements IWaypoint {
     return PolicyTargetRef.gateway(this.name, this.namespace);
   }
 
-  public enroll(target: IConstruct): void {
-    enroll(this, target);
+  public enroll(target: IConstruct, options: WaypointEnrollOptions = {}): void {
+    enroll(this, target, options);
   }
 
   private renderSpec(): l1.GatewaySpec {
@@ -177,8 +195,8 @@ class ImportedWaypoint extends Construct implements IWaypoint {
     return PolicyTargetRef.gateway(this.name, this.namespace);
   }
 
-  public enroll(target: IConstruct): void {
-    enroll(this, target);
+  public enroll(target: IConstruct, options: WaypointEnrollOptions = {}): void {
+    enroll(this, target, options);
   }
 }
 
@@ -202,7 +220,7 @@ function accepts(waypointFor: WaypointFor, kind: string): boolean {
 }
 
 /** Labels a target `istio.io/use-waypoint` (shared by Waypoint and imported waypoints). */
-function enroll(waypoint: IWaypoint & { readonly allowOtherNamespaces: boolean }, target: IConstruct): void {
+function enroll(waypoint: IWaypoint & { readonly allowOtherNamespaces: boolean }, target: IConstruct, options: WaypointEnrollOptions): void {
   const at = `enroll(${target?.node?.path ?? target})`;
   let obj: ApiObject;
   try {
@@ -231,6 +249,12 @@ function enroll(waypoint: IWaypoint & { readonly allowOtherNamespaces: boolean }
       throwPropError(waypoint, at, `${obj.kind} ${obj.name} in namespace "${ns}"`, `the waypoint is in namespace "${waypoint.namespace}" and only takes its own namespace's traffic: set allowOtherNamespaces: true on it (allowedRoutes.namespaces.from: All)`);
     }
     obj.metadata.addLabel(USE_WAYPOINT_NAMESPACE_LABEL, waypoint.namespace);
+  }
+  if (options.ingress === true) {
+    if (obj.kind === 'Pod') {
+      throwPropError(waypoint, `${at}.ingress`, true, 'ingress gateways call Services: enroll the Service (or the Namespace) with ingress: true, not a Pod');
+    }
+    obj.metadata.addLabel(INGRESS_USE_WAYPOINT_LABEL, 'true');
   }
   obj.metadata.addLabel(USE_WAYPOINT_LABEL, waypoint.name);
 }
