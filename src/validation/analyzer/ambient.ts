@@ -223,7 +223,8 @@ function checkWaypointIdentity(ctx: Context, enrolled: Map<string, Enrolled>): v
         ctx.report({
           item: policy,
           rule: RULES.waypointIdentityNotAllowed,
-          level: e.known ? FindingLevel.ERROR : FindingLevel.WARNING,
+          // open world: an ALLOW policy outside the input may admit the waypoint
+          level: e.known && !ctx.openWorld ? FindingLevel.ERROR : FindingLevel.WARNING,
           field: 'spec.rules',
           message: `Service ${e.service.ns}/${e.service.name} is enrolled in waypoint ${e.waypointNs}/${e.waypoint}: ztunnel sees the waypoint's identity `
             + `cluster.local/ns/${e.waypointNs}/sa/${e.serviceAccount} for every request through it, and no L4 ALLOW policy of ${w.ns}/${w.name} (this one included) admits it, so they are all denied. `

@@ -190,3 +190,8 @@ test('A042 reads the waypoint\'s service account from gateway.istio.io/service-a
   expect(single([...objects, l4([waypointSa])], 'CDK8S-ISTIO-A042').message).toContain('cluster.local/ns/shop/sa/pp-sa');
   expect(findings([...objects, l4(['cluster.local/ns/shop/sa/pp-sa'])], 'CDK8S-ISTIO-A042')).toEqual([]);
 });
+
+test('A042 is a Warning in an open world (an ALLOW policy elsewhere may admit the waypoint)', () => {
+  const objects = [ambientNs({ 'istio.io/use-waypoint': 'waypoint' }), waypoint(), ...productpage(), l4([gatewaySa])];
+  expect(single(objects, 'CDK8S-ISTIO-A042', { openWorld: true }).level).toBe(FindingLevel.WARNING);
+});
