@@ -77,7 +77,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   bin: { 'cdk8s-istio': 'lib/src/cli.js' },
   docgen: true,
   gitignore: ['/examples/node_modules', '/examples/*/node_modules', '/test-reports', '/.tmp', '/bench-results'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples', '/scripts', '/test', '/.ci', '/docs', '/.tmp', '/crds', '/bench'] },
+  npmIgnoreOptions: { ignorePatterns: ['/examples', '/scripts', '/test', '/.ci', '/docs', '/.tmp', '/crds', '/bench', '/install'] },
 });
 
 // jsii finds the entry point through `types`, which the jsii project type resets to lib/index.d.ts
