@@ -194,3 +194,13 @@ describe('JwtProtectedIngress in gateway-api mode', () => {
     expect(() => new JwtProtectedIngress(chart, 'd', { ...base, routes: [{ destination: RouteDestination.to('api', { port: 8080 }) }] })).not.toThrow();
   });
 });
+
+describe('Gateways that Istio deploys', () => {
+  test('throws when the deployed Service name (<name>-istio) would pass 63 characters', () => {
+    const chart = gatewayApiChart();
+    const long = 'x'.repeat(55);
+    expect(() => new IngressGateway(chart, long, { hosts: [HTTPBIN] }))
+      .toThrow(new RegExp(`IngressGateway 'test/${long}': invalid id "test/${long}": Istio deploys the Gateway "test-${long}" as the Service "test-${long}-istio", longer than 63 characters`));
+    expect(() => new IngressGateway(chart, 'x'.repeat(50), { hosts: [HTTPBIN], routes: [{ host: 'httpbin.example.com', destination: RouteDestination.to('httpbin', { port: 8000 }) }] })).not.toThrow();
+  });
+});

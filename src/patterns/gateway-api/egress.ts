@@ -11,8 +11,8 @@
  */
 import { ApiObject, Lazy, Names } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { deployedGatewayName } from './service-ref';
 import * as gw from '../../../imports/gateway.networking.k8s.io';
-import { throwPropError } from '../../core/errors';
 import { modeRefusal } from '../../core/output-mode';
 import { EgressHostPlan } from '../egress-plan';
 import { EgressProtocol } from '../egress-traffic';
@@ -58,11 +58,8 @@ export class EgressGatewayApi {
 
   private constructor(scope: Construct, namespace: string | undefined) {
     const id = 'gateway-api';
-    this.name = Names.toDnsLabel(scope, { includeHash: false });
+    this.name = deployedGatewayName(scope);
     this.serviceName = `${this.name}-istio`;
-    if (this.serviceName.length > 63) {
-      throwPropError(scope, 'id', scope.node.path, `the egress gateway's Service "${this.serviceName}" would be longer than 63 characters: use a shorter construct path`);
-    }
     this.gateway = new gw.Gateway(scope, id, {
       metadata: { name: this.name, namespace, annotations: { 'networking.istio.io/service-type': 'ClusterIP' } },
       spec: {

@@ -9,9 +9,9 @@
  *
  * Internal module: not re-exported from the package root.
  */
-import { ApiObject, Duration, Lazy, Names } from 'cdk8s';
+import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { gatewayApiDuration, ServiceGrants, ServiceRef, serviceOfHost } from './service-ref';
+import { deployedGatewayName, gatewayApiDuration, ServiceGrants, ServiceRef, serviceOfHost } from './service-ref';
 import * as gw from '../../../imports/gateway.networking.k8s.io';
 import { constructMessage } from '../../core/errors';
 import { modeRefusal } from '../../core/output-mode';
@@ -84,7 +84,7 @@ export class IngressGatewayApi {
   private readonly grants: ServiceGrants;
 
   public constructor(private readonly scope: Construct, private readonly props: IngressApiProps) {
-    this.name = Names.toDnsLabel(scope, { includeHash: false });
+    this.name = deployedGatewayName(scope);
     this.grants = new ServiceGrants(scope, this.name, props.namespace);
     const listeners: any[] = props.hosts.map(h => h.mode === ServerTlsMode.PASSTHROUGH
       ? { name: h.id, hostname: h.host, port: props.httpsPort, protocol: 'TLS', tls: { mode: 'Passthrough' }, allowedRoutes: { namespaces: { from: 'Same' } } }

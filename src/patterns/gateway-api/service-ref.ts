@@ -4,7 +4,7 @@
  *
  * Internal module: not re-exported from the package root.
  */
-import { ApiObject, Duration, Lazy } from 'cdk8s';
+import { ApiObject, Duration, Lazy, Names } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as gw from '../../../imports/gateway.networking.k8s.io';
 import { renderDuration } from '../../core/duration';
@@ -37,6 +37,19 @@ export function serviceOfHost(scope: IConstruct, prop: string, host: string): Se
   }
   throw new Error(modeRefusal(scope, prop, host, 'a route to a host that is not a Kubernetes Service',
     `Gateway API parentRefs and backendRefs name a Service: give "<service>" or "<service>.<namespace>.${CLUSTER_DOMAIN}"`));
+}
+
+/**
+ * The name of a Gateway that Istio deploys (its Deployment and Service are
+ * `<name>-istio`, which must be a DNS label): the construct path without hash.
+ */
+export function deployedGatewayName(scope: IConstruct): string {
+  const name = Names.toDnsLabel(scope, { includeHash: false });
+  if (`${name}-istio`.length > 63) {
+    throwPropError(scope, 'id', scope.node.path,
+      `Istio deploys the Gateway "${name}" as the Service "${name}-istio", longer than 63 characters: use a shorter construct path`);
+  }
+  return name;
 }
 
 /** A Gateway API Duration (GEP-2257: up to 4 `<n>h|m|s|ms` parts, whole milliseconds). */
