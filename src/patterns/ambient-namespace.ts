@@ -8,9 +8,9 @@ import { IWaypoint } from '../networking/waypoint';
 const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
 
 /**
- * Namespaces ambient mode does not apply to: the Istio CNI node agent skips kube-system
- * (its default `excludeNamespaces`), and istio-system holds the data plane itself (ztunnel,
- * the CNI agent, istiod).
+ * Namespaces ambient mode does not apply to: the Istio CNI node agent skips istio-system
+ * and kube-system (its chart's default `cni.excludeNamespaces`; istio-system runs the data
+ * plane itself), and kube-public and kube-node-lease hold no workloads to enroll.
  */
 const NO_AMBIENT = ['kube-system', 'kube-public', 'kube-node-lease', 'istio-system'];
 
@@ -64,9 +64,9 @@ export interface AmbientNamespaceProps {
  * IP blocks, ports), which use a `selector`. L7 policies (methods, paths, headers, JWT
  * claims) need a waypoint and attach to it with `targetRefs`.
  *
- * Refused: kube-system, kube-public, kube-node-lease (the CNI node agent skips them) and
- * istio-system (the data plane itself runs there); sidecar injection labels on the same
- * Namespace.
+ * Refused: istio-system and kube-system (the Istio CNI node agent skips them by default;
+ * istio-system runs the data plane itself), kube-public and kube-node-lease (no workloads);
+ * sidecar injection labels on the same Namespace.
  *
  * Create it before the namespace's workloads in the chart, so that `kubectl apply` finds
  * the Namespace first.
@@ -185,7 +185,7 @@ export class AmbientNamespace extends Construct {
       throwPropError(this, prop, name, 'a namespace name is a DNS label (lower case letters, digits and "-", at most 63 characters)');
     }
     if (NO_AMBIENT.includes(name)) {
-      throwPropError(this, prop, name, `ambient mode does not apply to ${NO_AMBIENT.join(', ')}: the Istio CNI node agent skips the Kubernetes system namespaces, and istio-system runs the data plane itself (ztunnel, the CNI agent, istiod)`);
+      throwPropError(this, prop, name, `ambient mode does not apply to ${NO_AMBIENT.join(', ')}: the Istio CNI node agent skips istio-system and kube-system (its default excludeNamespaces; istio-system runs the data plane itself), and kube-public and kube-node-lease hold no workloads`);
     }
     return name;
   }

@@ -500,7 +500,7 @@ export class StrictMtlsNamespace extends Construct {
       }
     }
     if (this.ambient && NO_AUTO_INJECTION.includes(name)) {
-      throwPropError(this, 'namespace', name, 'ambient mode does not apply to kube-system, kube-public or istio-system (the Istio CNI node agent skips them; istio-system runs the data plane itself)');
+      throwPropError(this, 'namespace', name, 'ambient mode does not apply to kube-system, kube-public or istio-system (the Istio CNI node agent skips istio-system and kube-system by default, istio-system runs the data plane itself; kube-public holds no workloads)');
     }
     if (NO_AUTO_INJECTION.includes(name) && (create || injection)) {
       throwPropError(this, 'namespace', name, 'automatic sidecar injection never happens in kube-system, kube-public or istio-system, and the namespace exists already: '
