@@ -51,5 +51,40 @@ let text = out.join('\n')
 // a member table left with no rows (e.g. only `isConstruct` was static): drop the table and its heading
 text = text.replace(/#### (Static Functions|Methods) <a id="[^"]*"><\/a>\n\n\| \*\*Name\*\* \| \*\*Description\*\* \|\n\| --- \| --- \|\n\n---\n\n/g, '');
 
+// a table of contents after the title: each section's types, linked; then the L1
+// namespaces, summarized (their kinds and apiVersions) rather than documented member by member
+const sections = [...text.matchAll(/^## (\w+) <a id="(\w+)"><\/a>$/gm)].map(m => ({ title: m[1], at: m.index! }));
+const contents = sections.map((section, i) => {
+  const body = text.slice(section.at, sections[i + 1]?.at ?? text.length);
+  const names = [...body.matchAll(/^### (\w+) <a id="(\w+)"><\/a>$/gm)].map(m => `[${m[1]}](#${m[2]})`);
+  return `**${section.title}** (${names.length}): ${names.join(', ')}`;
+});
+const L1: Array<[string, string]> = [
+  ['networking', 'networking.istio.io'], ['security', 'security.istio.io'], ['telemetry', 'telemetry.istio.io'],
+  ['extensions', 'extensions.istio.io'], ['gatewayApi', 'gateway.networking.k8s.io'], ['gatewayApiX', 'gateway.networking.x-k8s.io'],
+];
+const l1Rows = L1.map(([ns, group]) => {
+  const source = fs.readFileSync(`imports/${group}.ts`, 'utf8');
+  const kinds = [...source.matchAll(/^export class (\w+) extends ApiObject \{[\s\S]*?apiVersion: '([^']+)'/gm)].map(m => `\`${m[1]}\` (${m[2]})`);
+  return `| \`${ns}\` | ${kinds.join(', ')} |`;
+});
+const preface = [
+  '## Contents <a id="Contents"></a>',
+  '',
+  'The root module: the constructs, their props (structs), the value classes and the enums. Every type links to its section.',
+  '',
+  ...contents.flatMap(c => [c, '']),
+  '## L1 namespaces <a id="L1"></a>',
+  '',
+  'The classes generated from the vendored CRDs (`imports/`, `npx projen import`), one namespace per API group, at the newest served version of each kind: `new networking.VirtualService(chart, id, { metadata, spec })`. Each takes the kind\'s full spec as typed props (`<Kind>Props`, `<Kind>Spec...`), as `cdk8s import` generates them; they are summarized here, not documented member by member.',
+  '',
+  '| namespace | kinds (apiVersion) |',
+  '| --- | --- |',
+  ...l1Rows,
+  '',
+  '',
+].join('\n');
+text = text.replace(/^(# API Reference <a id="api-reference"><\/a>\n\n)/, `$1${preface}`);
+
 fs.writeFileSync(file, text);
 console.log(`${file}: ${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB`);
