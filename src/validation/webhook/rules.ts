@@ -3,7 +3,7 @@ import { FindingLevel } from '../findings';
 /**
  * One rule of the webhook layer: a stable code, its level, the kinds it applies
  * to and one line on why. The catalog below is the single source of truth: the
- * validators report through it and docs/validation.md (webhook layer) is generated from it.
+ * validators report through it and docs/validation-webhook.md (webhook layer) is generated from it.
  */
 export interface WebhookRule {
   readonly code: string;

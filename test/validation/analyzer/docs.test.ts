@@ -5,9 +5,8 @@ import { analyze } from './fixtures';
 import { RULES } from '../../../src/validation/analyzer/rules';
 import { FindingLevel } from '../../../src/validation/findings';
 
-/** docs/validation.md (analyzer layer): every rule's bad example gets its finding, and its fixed example does not. */
-const page = fs.readFileSync(path.join(__dirname, '../../../docs/validation.md'), 'utf-8');
-const doc = page.slice(page.indexOf('\n## Analyzer layer'));
+/** docs/validation-analyzer.md (analyzer layer): every rule's bad example gets its finding, and its fixed example does not. */
+const doc = fs.readFileSync(path.join(__dirname, '../../../docs/validation-analyzer.md'), 'utf-8');
 const sections = doc.split(/^#### /m).slice(1).map(section => {
   const [heading] = section.split('\n');
   const code = heading.split(' ')[0];

@@ -7,7 +7,7 @@ import { main } from '../../../src/cli';
  * The CLI (`cdk8s-istio analyze DIR`, closed world by default) reports each mesh mistake
  * of CDK8S-ISTIO-A010..A015 from the docs' bad example, and not from the fixed one.
  */
-const page = fs.readFileSync(path.join(__dirname, '../../../docs/validation.md'), 'utf-8');
+const page = fs.readFileSync(path.join(__dirname, '../../../docs/validation-analyzer.md'), 'utf-8');
 const CODES = ['A010', 'A011', 'A012', 'A013', 'A014', 'A015'].map(c => `CDK8S-ISTIO-${c}`);
 
 function examples(code: string): string[] {

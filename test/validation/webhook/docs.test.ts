@@ -6,11 +6,11 @@ import { WebhookValidator } from '../../../src/validation/webhook';
 import { RULES, WebhookRule, allRules } from '../../../src/validation/webhook/rules';
 
 /**
- * docs/validation.md (webhook layer): the part between the `generated` markers is the rule
+ * docs/validation-webhook.md (webhook layer): the part between the `generated` markers is the rule
  * table and a bad and a fixed example per rule, rendered from the catalog and from the
  * examples the rule tests run, with the finding the bad example really produces.
  */
-const DOC = path.join(__dirname, '../../../docs/validation.md');
+const DOC = path.join(__dirname, '../../../docs/validation-webhook.md');
 const START = '<!-- generated:start -->';
 const END = '<!-- generated:end -->';
 
@@ -71,7 +71,7 @@ function render(): string {
   return [START, table, '### The rules one by one', ...sections, END].join('\n\n');
 }
 
-test('docs/validation.md holds the webhook layer\'s the generated rule table and examples', () => {
+test('docs/validation-webhook.md holds the webhook layer\'s generated rule table and examples', () => {
   const doc = fs.readFileSync(DOC, 'utf-8');
   const before = doc.slice(0, doc.indexOf(START));
   const after = doc.slice(doc.indexOf(END) + END.length);

@@ -1,6 +1,6 @@
 /**
  * One bad and one fixed manifest per webhook rule, with the field and message
- * the bad one must produce. The rule tests run them, and docs/validation.md (webhook layer)
+ * the bad one must produce. The rule tests run them, and docs/validation-webhook.md (webhook layer)
  * is generated from them, so the docs show inputs that are tested.
  */
 import { RuleName } from '../../../src/validation/webhook/rules';
