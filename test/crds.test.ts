@@ -41,11 +41,13 @@ describe('vendored CRDs (crds/)', () => {
       for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
         if (skip.has(entry.name)) continue;
         const full = path.join(dir, entry.name);
-        if (entry.isDirectory()) walk(full);
-        else if (/\.(ts|js|sh|json|md|ya?ml)$/.test(entry.name) || entry.name === 'run') {
-          if (full === __filename || entry.name === 'package-lock.json') continue;
-          if (/\.\.\/shared\b|['"]shared['"],\s*['"]crds['"]/.test(fs.readFileSync(full, 'utf8'))) offenders.push(path.relative(root, full));
+        if (entry.isDirectory()) {
+          walk(full);
+          continue;
         }
+        const text = /\.(ts|js|sh|json|md|ya?ml)$/.test(entry.name) || entry.name === 'run';
+        if (!text || full === __filename || entry.name === 'package-lock.json') continue;
+        if (/\.\.\/shared\b|['"]shared['"],\s*['"]crds['"]/.test(fs.readFileSync(full, 'utf8'))) offenders.push(path.relative(root, full));
       }
     };
     walk(root);
