@@ -75,7 +75,7 @@ export class IstioValidationPlugin {
         recommendation: f.message,
         fix: f.code.startsWith('IST')
           ? `see https://istio.io/latest/docs/reference/config/analysis/${f.code.toLowerCase()}/`
-          : `see docs/validation.md of cdk8s-istio, code ${f.code}`,
+          : `see docs/validation-codes.md of cdk8s-istio, code ${f.code}`,
         violatingResources: [{
           resourceName: f.name,
           locations: f.field ? [f.field] : [],
