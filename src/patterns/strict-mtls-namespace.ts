@@ -4,7 +4,7 @@ import { addCrossCheck, addSynthValidation, IndexedObject, IndexQueries } from '
 import { constructMessage, throwPropError } from '../core/errors';
 import { isDnsLabel, isDnsSubdomain, isLabelValue } from '../core/names';
 import { Principal } from '../core/principal';
-import { checkPortNumber } from '../core/protocol';
+import { checkPortNumber, SIDECAR_PORTS } from '../core/protocol';
 import { WorkloadSelector } from '../core/workload-selector';
 import { AuthorizationAction, AuthorizationPolicy } from '../security/authorization-policy';
 import { AuthorizationSource } from '../security/authz-rule';
@@ -248,18 +248,6 @@ const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
 /** Protocols in which the server speaks first: PERMISSIVE mTLS (protocol sniffing) breaks them. */
 const SERVER_FIRST: { [port: number]: string } = { 25: 'SMTP', 53: 'DNS', 3306: 'MySQL', 27017: 'MongoDB' };
 
-/** Ports of the sidecar itself, where port-level mTLS means nothing. */
-const SIDECAR_PORTS: { [port: number]: string } = {
-  15000: 'Envoy admin',
-  15001: 'outbound capture',
-  15004: 'debug',
-  15006: 'inbound capture',
-  15008: 'HBONE tunnel',
-  15020: 'merged Prometheus telemetry',
-  15021: 'health checks',
-  15053: 'DNS capture',
-  15090: 'Envoy Prometheus',
-};
 
 /** Query families of the cross-check (built once per index): the root namespaces, the ingress gateways. */
 const ROOTS = Symbol('cdk8s-istio.StrictMtlsNamespace.roots');

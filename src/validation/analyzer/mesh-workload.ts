@@ -12,6 +12,7 @@ import { Context, Item, Workload } from './context';
 import { getsSidecar, ref, ServicePort, servicePorts, targetOf } from './ports';
 import { RULES } from './rules';
 import { arr, num, obj, q, str, strMap, toFqdn } from './util';
+import { SIDECAR_PORTS } from '../../core/protocol';
 
 export function checkMeshWorkloads(ctx: Context): void {
   checkExcludedInboundPorts(ctx);
@@ -171,18 +172,6 @@ function checkPortLevelMtlsKeys(ctx: Context): void {
 
 // ---- A015 ----
 
-/** The ports the sidecar listens on in the pod's network namespace. */
-const RESERVED: Record<number, string> = {
-  15000: 'Envoy admin',
-  15001: 'outbound capture',
-  15004: 'debug',
-  15006: 'inbound capture',
-  15008: 'HBONE tunnel',
-  15020: 'merged Prometheus telemetry',
-  15021: 'health checks',
-  15053: 'DNS capture',
-  15090: 'Envoy Prometheus',
-};
 
 /**
  * A015. A container that listens on a port the sidecar uses: one of the two fails to
@@ -198,7 +187,7 @@ function checkReservedPorts(ctx: Context): void {
       if (c.name === 'istio-proxy') return;
       arr(c.ports).forEach((cp, j) => {
         const port = num(obj(cp).containerPort);
-        const use = port !== undefined ? RESERVED[port] : undefined;
+        const use = port !== undefined ? SIDECAR_PORTS[port] : undefined;
         if (!use) return;
         ctx.report({
           item: w.item,
