@@ -1,5 +1,4 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import { codeBlocks, exampleOutput, exampleSource, readRepoFile } from './doc-snippets';
 
 /**
  * docs/ambient.md shows the code of the ambient examples (examples/ambient-bookinfo,
@@ -8,19 +7,11 @@ import * as path from 'path';
  * compiles, synthesizes and validates under strict), and each YAML snippet verbatim in
  * their output (examples/<name>/dist).
  */
-const root = path.join(__dirname, '..');
 const EXAMPLES = ['ambient-bookinfo', 'ambient-namespace', 'ambient-egress'];
-const guide = fs.readFileSync(path.join(root, 'docs', 'ambient.md'), 'utf8');
-
-function blocks(text: string, lang: string): string[] {
-  return [...text.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map(m => m[1].trimEnd());
-}
-
-const sources = EXAMPLES.map(e => fs.readFileSync(path.join(root, 'examples', e, 'main.ts'), 'utf8'));
-const outputs = EXAMPLES.map(e => {
-  const dist = path.join(root, 'examples', e, 'dist');
-  return fs.readdirSync(dist).filter(f => f.endsWith('.yaml')).map(f => fs.readFileSync(path.join(dist, f), 'utf8')).join('\n');
-});
+const guide = readRepoFile('docs/ambient.md');
+const blocks = (text: string, lang: string) => codeBlocks(text, lang, 'end');
+const sources = EXAMPLES.map(exampleSource);
+const outputs = EXAMPLES.map(e => exampleOutput(e));
 
 test('the guide has TypeScript and YAML snippets, secure defaults, checks and the limits of ambient mode', () => {
   expect(blocks(guide, 'ts').length).toBeGreaterThanOrEqual(8);

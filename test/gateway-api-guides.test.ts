@@ -1,5 +1,4 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import { codeBlocks, exampleOutput, exampleSource, readRepoFile } from './doc-snippets';
 
 /**
  * docs/gateway-api.md shows the code of the examples/gateway-api-* apps next to the YAML
@@ -7,19 +6,11 @@ import * as path from 'path';
  * (which `npm run examples` compiles, synthesizes and validates under strict), and each
  * YAML snippet in one of their outputs (examples/gateway-api-*\/dist).
  */
-const root = path.join(__dirname, '..');
 const EXAMPLES = ['gateway-api-canary', 'gateway-api-ingress', 'gateway-api-egress'];
-const guide = fs.readFileSync(path.join(root, 'docs', 'gateway-api.md'), 'utf8');
-
-function blocks(text: string, lang: string): string[] {
-  return [...text.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map(m => m[1].trimEnd());
-}
-
-const sources = EXAMPLES.map(e => fs.readFileSync(path.join(root, 'examples', e, 'main.ts'), 'utf8'));
-const outputs = EXAMPLES.map(e => {
-  const dist = path.join(root, 'examples', e, 'dist');
-  return fs.readdirSync(dist).filter(f => f.endsWith('.yaml')).map(f => fs.readFileSync(path.join(dist, f), 'utf8')).join('\n');
-});
+const guide = readRepoFile('docs/gateway-api.md');
+const blocks = (text: string, lang: string) => codeBlocks(text, lang, 'end');
+const sources = EXAMPLES.map(exampleSource);
+const outputs = EXAMPLES.map(e => exampleOutput(e));
 
 test('docs/gateway-api.md has snippets, the table of what the mode cannot express, and the secure defaults', () => {
   expect(blocks(guide, 'ts').length).toBeGreaterThanOrEqual(4);

@@ -1,5 +1,4 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import { codeBlocks, exampleOutput, exampleSource, readRepoFile } from './doc-snippets';
 
 /**
  * The pattern guides in docs/ show TypeScript next to the YAML it produces: each
@@ -7,26 +6,19 @@ import * as path from 'path';
  * and validates), and each YAML snippet is a part of that example's synthesized output
  * (examples/<name>/dist), so that neither drifts from the API.
  */
-const root = path.join(__dirname, '..');
 const GUIDES: Array<[string, string]> = [
-  ['docs/ingress-gateway.md', 'examples/ingress-gateway'],
-  ['docs/external-service.md', 'examples/external-services'],
-  ['docs/envoy-filter.md', 'examples/envoy-filters'],
-  ['docs/mesh-workload.md', 'examples/mesh-workload'],
-  ['docs/vm-workload.md', 'examples/vm-workload'],
+  ['docs/ingress-gateway.md', 'ingress-gateway'],
+  ['docs/external-service.md', 'external-services'],
+  ['docs/envoy-filter.md', 'envoy-filters'],
+  ['docs/mesh-workload.md', 'mesh-workload'],
+  ['docs/vm-workload.md', 'vm-workload'],
 ];
-
-function snippets(markdown: string, lang: string): string[] {
-  return [...markdown.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map(m => m[1].trim());
-}
+const snippets = (markdown: string, lang: string) => codeBlocks(markdown, lang);
 
 describe.each(GUIDES)('%s', (guide, example) => {
-  const markdown = fs.readFileSync(path.join(root, guide), 'utf8');
-  const main = fs.readFileSync(path.join(root, example, 'main.ts'), 'utf8');
-  const distDir = path.join(root, example, 'dist');
-  const dist = fs.existsSync(distDir)
-    ? fs.readdirSync(distDir).filter(f => f.endsWith('.yaml')).map(f => fs.readFileSync(path.join(distDir, f), 'utf8')).join('\n---\n')
-    : '';
+  const markdown = readRepoFile(guide);
+  const main = exampleSource(example);
+  const dist = exampleOutput(example);
 
   test('has TypeScript and YAML snippets', () => {
     expect(snippets(markdown, 'ts').length).toBeGreaterThanOrEqual(2);

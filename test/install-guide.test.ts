@@ -1,5 +1,4 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import { codeBlocks, exampleOutput, exampleSource, readRepoFile } from './doc-snippets';
 
 /**
  * docs/install.md shows TypeScript next to the YAML it produces: each TypeScript
@@ -7,22 +6,10 @@ import * as path from 'path';
  * synthesizes), and each YAML snippet is part of that example's output: the
  * IstioOperators under dist/, the Helm values files under helm/.
  */
-const root = path.join(__dirname, '..');
-const example = path.join(root, 'examples', 'istio-install');
-
-function filesUnder(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap(e => e.isDirectory() ? filesUnder(path.join(dir, e.name)) : [path.join(dir, e.name)]);
-}
-
-function snippets(markdown: string, lang: string): string[] {
-  return [...markdown.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map(m => m[1].trim());
-}
-
-const markdown = fs.readFileSync(path.join(root, 'docs', 'install.md'), 'utf8');
-const main = fs.readFileSync(path.join(example, 'main.ts'), 'utf8');
-const output = [...filesUnder(path.join(example, 'dist')), ...filesUnder(path.join(example, 'helm'))]
-  .filter(f => f.endsWith('.yaml')).map(f => fs.readFileSync(f, 'utf8')).join('\n---\n');
+const snippets = (markdown: string, lang: string) => codeBlocks(markdown, lang);
+const markdown = readRepoFile('docs/install.md');
+const main = exampleSource('istio-install');
+const output = exampleOutput('istio-install', ['dist', 'helm']);
 
 describe('docs/install.md', () => {
   test('shows the sidecar, CNI and ambient installations, code and output', () => {

@@ -1,6 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { codeBlocks, exampleOutput, exampleSource, readRepoFile } from './doc-snippets';
 
 /**
  * The guides of MeshConfig, ExternalAuthorization, TelemetryPolicy and ProxyConfig show
@@ -10,21 +9,14 @@ import { parseAllDocuments } from 'yaml';
  * refreshed by `npm run examples`): verbatim in a manifest, or in the mesh config (the
  * `mesh` key of the istio ConfigMap).
  */
-const root = path.join(__dirname, '..');
-const example = path.join(root, 'examples', 'mesh-extensions');
 const GUIDES = ['docs/mesh-config.md', 'docs/external-authorization.md', 'docs/telemetry.md', 'docs/proxy-config.md'];
-
-function blocks(text: string, lang: string): string[] {
-  return [...text.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map(m => m[1].trimEnd());
-}
-
-const source = fs.readFileSync(path.join(example, 'main.ts'), 'utf8');
-const distDir = path.join(example, 'dist');
-const output = fs.readdirSync(distDir).filter(f => f.endsWith('.yaml')).map(f => fs.readFileSync(path.join(distDir, f), 'utf8')).join('\n');
+const blocks = (text: string, lang: string) => codeBlocks(text, lang, 'end');
+const source = exampleSource('mesh-extensions');
+const output = exampleOutput('mesh-extensions');
 const meshConfigs = parseAllDocuments(output).map(d => d.toJS()).filter(o => o?.kind === 'ConfigMap').map(o => String(o.data?.mesh ?? ''));
 
 describe.each(GUIDES)('%s', guide => {
-  const text = fs.readFileSync(path.join(root, guide), 'utf8');
+  const text = readRepoFile(guide);
 
   test('has TypeScript and YAML snippets, and lists the secure defaults', () => {
     expect(blocks(text, 'ts').length).toBeGreaterThanOrEqual(1);
