@@ -90,8 +90,9 @@ docgen.reset('jsii-docgen -o API.md --submodule root');
 docgen.exec('ts-node --transpile-only --project test/tsconfig.json scripts/compact-api-md.ts API.md');
 
 // `require('cdk8s-istio')` loads nothing until an export is used: the compiled entry
-// point's re-exports become getters (jsii accepts only the forms that compile to eager requires)
-project.tasks.tryFind('post-compile')!.exec('node scripts/lazify-index.js lib/src/index.js');
+// point's re-exports become getters (jsii accepts only the forms that compile to eager
+// requires). Part of `compile` itself, so every compile (the examples' too) gives the lazy lib/
+project.compileTask.exec('node scripts/lazify-index.js lib/src/index.js');
 
 // L1: `npx projen import` regenerates imports/ from the CRDs vendored in crds/ (crds/SOURCES.md)
 project.addTask('import', {
