@@ -162,10 +162,13 @@ function parseGraphArgs(rest: string[]): GraphArgs | undefined {
   return { paths, format, outFile, meshConfigFile };
 }
 
-function graphMain(rest: string[], out: (s: string) => void, err: (s: string) => void): number {
-  let args: GraphArgs | undefined;
+/** The parsed arguments, or the exit code: 0 after printing the usage (`-h`), 2 after a usage error. */
+function parseOrExit<T>(parse: () => T | undefined, out: (s: string) => void, err: (s: string) => void): T | number {
   try {
-    args = parseGraphArgs(rest);
+    const args = parse();
+    if (args !== undefined) return args;
+    out(USAGE);
+    return 0;
   } catch (e) {
     if (e instanceof UsageError) {
       err(`cdk8s-istio: ${e.message}\n\n${USAGE}`);
@@ -173,17 +176,21 @@ function graphMain(rest: string[], out: (s: string) => void, err: (s: string) =>
     }
     throw e;
   }
-  if (!args) {
-    out(USAGE);
-    return 0;
-  }
-  let text: string;
+}
+
+interface Input {
+  readonly read: ReturnType<typeof readManifests>;
+  readonly meshConfig: any;
+}
+
+/** The manifests of the paths and the mesh config (the --mesh-config file, else the input's istio ConfigMaps), or 2 after a read error. */
+function readInput(paths: string[], meshConfigFile: string | undefined, err: (s: string) => void): Input | number {
   try {
-    const read = readManifests(args.paths);
+    const read = readManifests(paths);
     let meshConfig: any;
-    if (args.meshConfigFile) meshConfig = readMeshConfig(args.meshConfigFile);
+    if (meshConfigFile) meshConfig = readMeshConfig(meshConfigFile);
     else if (read.meshConfigs.length > 0) meshConfig = Object.assign({}, ...read.meshConfigs);
-    text = MeshGraph.fromObjects(read.sources.map(s => s.object), { meshConfig }).render(args.format);
+    return { read, meshConfig };
   } catch (e) {
     if (e instanceof ManifestReadError) {
       err(`cdk8s-istio: ${e.message}\n`);
@@ -191,6 +198,14 @@ function graphMain(rest: string[], out: (s: string) => void, err: (s: string) =>
     }
     throw e;
   }
+}
+
+function graphMain(rest: string[], out: (s: string) => void, err: (s: string) => void): number {
+  const args = parseOrExit(() => parseGraphArgs(rest), out, err);
+  if (typeof args === 'number') return args;
+  const input = readInput(args.paths, args.meshConfigFile, err);
+  if (typeof input === 'number') return input;
+  const text = MeshGraph.fromObjects(input.read.sources.map(s => s.object), { meshConfig: input.meshConfig }).render(args.format);
   if (args.outFile === undefined) {
     out(text);
     return 0;
@@ -207,33 +222,11 @@ function graphMain(rest: string[], out: (s: string) => void, err: (s: string) =>
 
 export function main(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
   if (argv[0] === 'graph') return graphMain(argv.slice(1), out, err);
-  let args: Args | undefined;
-  try {
-    args = parseArgs(argv);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      err(`cdk8s-istio: ${e.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw e;
-  }
-  if (!args) {
-    out(USAGE);
-    return 0;
-  }
-  let read;
-  let meshConfig: any;
-  try {
-    read = readManifests(args.paths);
-    if (args.meshConfigFile) meshConfig = readMeshConfig(args.meshConfigFile);
-    else if (read.meshConfigs.length > 0) meshConfig = Object.assign({}, ...read.meshConfigs);
-  } catch (e) {
-    if (e instanceof ManifestReadError) {
-      err(`cdk8s-istio: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  const args = parseOrExit(() => parseArgs(argv), out, err);
+  if (typeof args === 'number') return args;
+  const input = readInput(args.paths, args.meshConfigFile, err);
+  if (typeof input === 'number') return input;
+  const { read, meshConfig } = input;
   const findings = Analyzer.analyzeSources(read.sources, { ...args.options, meshConfig });
   if (args.format === 'json') {
     out(JSON.stringify(findings, undefined, 2) + '\n');
@@ -242,7 +235,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
   } else {
     out(findings.map(f => Analyzer.format(f)).join('\n') + '\n');
   }
-  const failing = findings.some(f => f.level === FindingLevel.ERROR || (args!.failOnWarning && f.level === FindingLevel.WARNING));
+  const failing = findings.some(f => f.level === FindingLevel.ERROR || (args.failOnWarning && f.level === FindingLevel.WARNING));
   return failing ? 1 : 0;
 }
 
