@@ -25,6 +25,19 @@ import { WaypointEgress } from '../src/patterns/waypoint-egress';
 import { IstioValidation } from '../src/validation/app';
 import { FindingLevel } from '../src/validation/findings';
 
+/** The minimal EgressGateway and JwtProtectedIngress: the same props in both API modes. */
+const egressGateway = (chart: Chart) => {
+  new EgressGateway(chart, 'egress').addHost('edition.cnn.com', EgressTraffic.http());
+};
+const jwtProtectedIngress = (chart: Chart) => {
+  new JwtProtectedIngress(chart, 'api', {
+    hosts: ['api.example.com'],
+    credentialName: 'api-tls',
+    issuers: [JwtIssuer.custom({ issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/.well-known/jwks.json' })],
+    routes: [{ destination: RouteDestination.to('api', { port: 8080 }) }],
+  });
+};
+
 /**
  * Every pattern, built with its minimal props, synthesizes under
  * `IstioValidation.enable(app, { strict: true })`: no error and no warning.
@@ -43,17 +56,8 @@ const PATTERNS: Array<[string, (chart: Chart) => void]> = [
       canary: CanaryWorkload.fromLabels({ app: 'reviews', version: 'v2' }),
     });
   }],
-  ['EgressGateway', chart => {
-    new EgressGateway(chart, 'egress').addHost('edition.cnn.com', EgressTraffic.http());
-  }],
-  ['JwtProtectedIngress', chart => {
-    new JwtProtectedIngress(chart, 'api', {
-      hosts: ['api.example.com'],
-      credentialName: 'api-tls',
-      issuers: [JwtIssuer.custom({ issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/.well-known/jwks.json' })],
-      routes: [{ destination: RouteDestination.to('api', { port: 8080 }) }],
-    });
-  }],
+  ['EgressGateway', egressGateway],
+  ['JwtProtectedIngress', jwtProtectedIngress],
   ['StrictMtlsNamespace', chart => {
     new StrictMtlsNamespace(chart, 'shop', { namespace: 'shop' });
   }],
@@ -154,17 +158,8 @@ const GATEWAY_API_PATTERNS: Array<[string, (chart: Chart) => void]> = [
   ['CanaryRelease', chart => {
     new CanaryRelease(chart, 'reviews', { host: 'reviews', stableHost: 'reviews-v1', canaryHost: 'reviews-v2', port: 9080 });
   }],
-  ['EgressGateway', chart => {
-    new EgressGateway(chart, 'egress').addHost('edition.cnn.com', EgressTraffic.http());
-  }],
-  ['JwtProtectedIngress', chart => {
-    new JwtProtectedIngress(chart, 'api', {
-      hosts: ['api.example.com'],
-      credentialName: 'api-tls',
-      issuers: [JwtIssuer.custom({ issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/.well-known/jwks.json' })],
-      routes: [{ destination: RouteDestination.to('api', { port: 8080 }) }],
-    });
-  }],
+  ['EgressGateway', egressGateway],
+  ['JwtProtectedIngress', jwtProtectedIngress],
   ['IngressGateway', chart => {
     new IngressGateway(chart, 'ingress', {
       hosts: [{ host: 'httpbin.example.com', tls: IngressTls.simple('httpbin-credential') }],
