@@ -139,29 +139,23 @@ function differences(published: any, ours: any): Difference[] {
   return diffs;
 }
 
-/** The reviews canary with CanaryRelease's defaults: v1 90 / v2 10. */
+/** The reviews canary's props with CanaryRelease's defaults: v1 90 / v2 10. */
+const REVIEWS_CANARY = {
+  host: 'reviews',
+  stable: CanaryWorkload.fromLabels({ app: 'reviews', version: 'v1' }),
+  canary: CanaryWorkload.fromLabels({ app: 'reviews', version: 'v2' }),
+  stableSubsetName: 'v1',
+  canarySubsetName: 'v2',
+  canaryWeight: 10,
+};
+
 function reviewsCanary(chart: Chart): CanaryRelease {
-  return new CanaryRelease(chart, 'reviews', {
-    host: 'reviews',
-    stable: CanaryWorkload.fromLabels({ app: 'reviews', version: 'v1' }),
-    canary: CanaryWorkload.fromLabels({ app: 'reviews', version: 'v2' }),
-    stableSubsetName: 'v1',
-    canarySubsetName: 'v2',
-    canaryWeight: 10,
-  });
+  return new CanaryRelease(chart, 'reviews', REVIEWS_CANARY);
 }
 
 /** What examples/canary-reviews/main.ts builds: the defaults, the sample's RANDOM, and subset v3. */
 function exampleCanary(chart: Chart): CanaryRelease {
-  const canary = new CanaryRelease(chart, 'reviews', {
-    host: 'reviews',
-    stable: CanaryWorkload.fromLabels({ app: 'reviews', version: 'v1' }),
-    canary: CanaryWorkload.fromLabels({ app: 'reviews', version: 'v2' }),
-    stableSubsetName: 'v1',
-    canarySubsetName: 'v2',
-    canaryWeight: 10,
-    trafficPolicy: { loadBalancer: { simple: SimpleLb.RANDOM } },
-  });
+  const canary = new CanaryRelease(chart, 'reviews', { ...REVIEWS_CANARY, trafficPolicy: { loadBalancer: { simple: SimpleLb.RANDOM } } });
   canary.destinationRule!.addSubset('v3', { labels: { version: 'v3' } });
   return canary;
 }
